@@ -1,0 +1,55 @@
+"""Login-session rules on every request: second factor done, idle and absolute
+timeouts (REG-33, V7.3), and a forced password change after an initial password."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+# Requests with this header (background polling) do not count as activity.
+PASSIVE_HEADER = "HTTP_X_SKINCHART_PASSIVE"
+
+
+class LoginSessionMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            expired = self._expired(request)
+            if expired:
+                logout(request)
+                messages.info(request, expired)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+            if not request.META.get(PASSIVE_HEADER):
+                request.session["last_seen"] = time.time()
+            if getattr(user, "must_change_password", False) and not self._exempt(request):
+                return redirect("accounts:password-change")
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired(request: HttpRequest) -> str:
+        now = time.time()
+        session = request.session
+        if not request.user.is_verified():  # type: ignore[union-attr]
+            return _("Please sign in.")
+        if now - float(session.get("auth_at", 0)) > settings.SESSION_ABSOLUTE_TIMEOUT:
+            return _("You were signed out because you have been signed in for 12 hours.")
+        if now - float(session.get("last_seen", 0)) > settings.SESSION_IDLE_TIMEOUT:
+            return _("You were signed out after 30 minutes without activity.")
+        return ""
+
+    @staticmethod
+    def _exempt(request: HttpRequest) -> bool:
+        return request.path in (reverse("accounts:password-change"), reverse("accounts:logout"))

@@ -1,0 +1,76 @@
+"""What each staff role may do. docs/permissions.md shows this table to people;
+a test keeps the two in step.
+
+Views never test roles directly: they ask `user_can(user, Capability.X)` (or use
+`require_capability`), so the matrix lives here and only here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from skinchart.accounts.models import Role
+
+
+class Capability(StrEnum):
+    VIEW_CLIENTS = "view_clients"  # find clients, see contact data
+    EDIT_CLIENTS = "edit_clients"  # register clients, edit contact data
+    REVEAL_CPR = "reveal_cpr"  # show a CPR number in full, on purpose, logged
+    VIEW_CLINICAL = "view_clinical"  # journal, plans, photos, consent, sessions
+    PRE_CONSULT = "pre_consult"  # do a pre-consultation and choose treatment (REG-2)
+    TREAT = "treat"  # perform a treatment session
+    APPROVE_DOCUMENTS = "approve_documents"  # approve client guides, treatment definitions
+    MANAGE_STAFF = "manage_staff"  # accounts, roles, registrations, sites
+    VIEW_AUDIT = "view_audit"  # read the audit and access log
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.DOCTOR: frozenset(
+        {
+            Capability.VIEW_CLIENTS,
+            Capability.EDIT_CLIENTS,
+            Capability.REVEAL_CPR,
+            Capability.VIEW_CLINICAL,
+            Capability.PRE_CONSULT,
+            Capability.TREAT,
+            Capability.APPROVE_DOCUMENTS,
+            Capability.VIEW_AUDIT,
+        }
+    ),
+    Role.NURSE: frozenset(
+        {
+            Capability.VIEW_CLIENTS,
+            Capability.EDIT_CLIENTS,
+            Capability.REVEAL_CPR,
+            Capability.VIEW_CLINICAL,
+            Capability.PRE_CONSULT,
+            Capability.TREAT,
+        }
+    ),
+    Role.COSMETOLOGIST: frozenset(
+        {
+            Capability.VIEW_CLIENTS,
+            Capability.EDIT_CLIENTS,
+            Capability.VIEW_CLINICAL,
+            Capability.TREAT,
+        }
+    ),
+    Role.RECEPTION: frozenset(
+        {Capability.VIEW_CLIENTS, Capability.EDIT_CLIENTS, Capability.REVEAL_CPR}
+    ),
+    Role.ADMIN: frozenset({Capability.MANAGE_STAFF, Capability.VIEW_AUDIT}),
+}
+
+
+def capabilities_of(user: object) -> frozenset[Capability]:
+    role_set: frozenset[str] = getattr(user, "role_set", frozenset())
+    if not getattr(user, "is_active", False):
+        return frozenset()
+    caps: set[Capability] = set()
+    for role in role_set:
+        caps |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(caps)
+
+
+def user_can(user: object, capability: Capability) -> bool:
+    return capability in capabilities_of(user)

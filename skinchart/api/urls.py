@@ -1,0 +1,66 @@
+"""The JSON API, version 1 (django-ninja; OpenAPI at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from skinchart.api.auth import BearerToken, VerifiedSession
+from skinchart.api.clients import InvalidInput
+from skinchart.api.clients import router as clients_router
+from skinchart.clients.actions import DuplicateCprError
+
+api = NinjaAPI(
+    title="Skinchart API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerToken(), VerifiedSession(csrf=True)],
+    docs_url=None,
+)
+api.add_router("", clients_router)
+
+
+def _error(request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
+
+
+@api.exception_handler(InvalidInput)
+def on_invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return _error(request, 422, _("The data is not valid."), exc.errors)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        location = ".".join(str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query"))
+        errors.setdefault(location or "request", []).append(str(item.get("msg", "")))
+    return _error(request, 422, _("The data is not valid."), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, _("Sign in, or send a valid API token as 'Authorization: Bearer …'."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, _("You do not have access to this."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, _("Not found."))
+
+
+@api.exception_handler(DuplicateCprError)
+def on_duplicate_cpr(request: HttpRequest, exc: DuplicateCprError) -> HttpResponse:
+    return _error(request, 409, str(exc), {"cpr": [str(exc)]})
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))

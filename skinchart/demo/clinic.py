@@ -1,0 +1,130 @@
+"""The demo clinic: O'Skin Clinic, Kolding, its staff and about 50 fictitious clients."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from skinchart.accounts.models import Registration, Role, Site, StaffRole, TreatmentCategory, User
+from skinchart.clients.models import Client
+from skinchart.demo.totp import demo_key_hex
+
+DEMO_PASSWORD = "demo-Kolding-2026"
+
+# From the clinic's mesotherapy guide; the SOR-ID is a placeholder until the clinic's
+# own is entered by an administrator.
+OSKIN = {
+    "name": "O'Skin Clinic",
+    "sor_id": "DEMO-SOR-0001",
+    "address": "Dyrehavegårdsvej 2",
+    "postal_code": "6000",
+    "city": "Kolding",
+    "phone": "+4555664343",
+    "email": "info@oskin.dk",
+    "website": "oskinclinic.dk",
+}
+
+STAFF = [
+    ("doctor", "Karen", "Lund", [Role.DOCTOR], "DEMO-L1001"),
+    ("nurse", "Mette", "Holm", [Role.NURSE], "DEMO-S2001"),
+    ("cosmetologist", "Sofie", "Berg", [Role.COSMETOLOGIST], ""),
+    ("reception", "Lars", "Kjær", [Role.RECEPTION], ""),
+    ("admin", "Anders", "Møller", [Role.ADMIN], ""),
+]
+
+FIRST_NAMES = [
+    "Anne", "Kirsten", "Mette", "Hanne", "Camilla", "Louise", "Maria", "Julie", "Ida", "Emma",
+    "Freja", "Sofie", "Line", "Pernille", "Helle", "Søren", "Mads", "Jens", "Peter", "Rasmus",
+    "Anders", "Mikkel", "Frederik", "Christian", "Martin", "Åse", "Bodil", "Gitte", "Lærke", "Nanna",
+]
+LAST_NAMES = [
+    "Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+    "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Poulsen",
+    "Johansen", "Møller", "Mortensen", "Østergaard", "Damgaard", "Bækgaard",
+]
+STREETS = ["Jernbanegade", "Låsbygade", "Haderslevvej", "Vejlevej", "Skovvangen", "Fjordvej"]
+
+CLIENT_COUNT = 50
+
+
+def demo_cpr(birth: dt.date, serial: int) -> str:
+    """A CPR number that agrees with the birth date (7th digit per century)."""
+    yy = birth.year % 100
+    if birth.year >= 2000:
+        seventh = 4
+    else:
+        seventh = serial % 4
+    return f"{birth:%d%m}{yy:02d}{seventh}{serial % 1000:03d}"
+
+
+@transaction.atomic
+def seed() -> dict[str, int]:
+    site, _ = Site.objects.update_or_create(sor_id=OSKIN["sor_id"], defaults=OSKIN)
+    users: dict[str, User] = {}
+    for username, first, last, roles, authorisation in STAFF:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@oskin.example",
+                "authorisation_id": authorisation,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        for role in roles:
+            StaffRole.objects.get_or_create(user=user, role=role)
+        user.sites.add(site)
+        TOTPDevice.objects.get_or_create(
+            user=user, name="demo authenticator", defaults={"key": demo_key_hex(username), "confirmed": True}
+        )
+        users[username] = user
+    doctor = users["doctor"]
+    start = dt.date(2025, 10, 1)
+    for username, category in [
+        ("doctor", TreatmentCategory.NON_PERMANENT_FILLER),
+        ("doctor", TreatmentCategory.MICRONEEDLING),
+        ("nurse", TreatmentCategory.NON_PERMANENT_FILLER),
+        ("nurse", TreatmentCategory.MICRONEEDLING),
+        ("cosmetologist", TreatmentCategory.MICRONEEDLING),
+        ("cosmetologist", TreatmentCategory.NON_PERMANENT_FILLER),
+    ]:
+        Registration.objects.get_or_create(
+            practitioner=users[username],
+            treatment_category=category,
+            site=site,
+            defaults={"valid_from": start, "supervising_doctor": None if username == "doctor" else doctor},
+        )
+    created_clients = _seed_clients(users["reception"])
+    return {"staff": len(users), "clients_created": created_clients}
+
+
+def _seed_clients(actor: User) -> int:
+    rng = random.Random(6000)  # noqa: S311 — fictitious data, same every time
+    created = 0
+    for number in range(CLIENT_COUNT):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 55))
+        phone = f"+452{rng.randrange(0, 10_000_000):07d}"
+        client = Client(
+            first_name=first,
+            last_name=last,
+            date_of_birth=birth,
+            cpr=demo_cpr(birth, 100 + number) if number % 3 == 0 else None,
+            phone=phone,
+            email=f"demo.client{number:02d}@example.org",
+            address=f"{rng.choice(STREETS)} {rng.randrange(1, 120)}",
+            postal_code="6000",
+            city="Kolding",
+            created_by=actor,
+        )
+        client.refresh_name_key()
+        if not Client.objects.filter(email=client.email).exists():
+            client.save()
+            created += 1
+    return created

@@ -1,0 +1,35 @@
+"""Dates and ages as the clinic's rules need them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+
+def birthday_in(birth_date: dt.date, year: int) -> dt.date:
+    """The birthday in `year`. A 29 February birthday falls on 1 March in common
+    years: the later of the two readings, so an age limit is never reached early."""
+    try:
+        return birth_date.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return dt.date(year, 3, 1)
+
+
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    """Completed years of age on the date `on` (the treatment date, not today)."""
+    if on < birth_date:
+        raise ValueError("the date is before the date of birth")
+    years = on.year - birth_date.year
+    if on < birthday_in(birth_date, on.year):
+        years -= 1
+    return years
+
+
+def is_adult_on(birth_date: dt.date, on: dt.date, *, adult_age: int = 18) -> bool:
+    return on >= birthday_in(birth_date, birth_date.year + adult_age)
+
+
+def local_today() -> dt.date:
+    """Today in the clinic's time zone (Europe/Copenhagen by default)."""
+    return timezone.localdate()

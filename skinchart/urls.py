@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from skinchart.api.urls import api
+
+urlpatterns = [
+    path("", include("skinchart.system.urls")),
+    path("accounts/", include("skinchart.accounts.urls")),
+    path("clients/", include("skinchart.clients.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "skinchart.system.errors.bad_request"
+handler403 = "skinchart.system.errors.permission_denied"
+handler404 = "skinchart.system.errors.page_not_found"
+handler500 = "skinchart.system.errors.server_error"
