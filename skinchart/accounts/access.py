@@ -62,8 +62,10 @@ def require_recent_auth(view: View) -> View:
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not recently_authenticated(request):
-            next_url = request.get_full_path() if request.method == "GET" else request.META.get(
-                "HTTP_REFERER", reverse("system:home")
+            next_url = (
+                request.get_full_path()
+                if request.method == "GET"
+                else request.META.get("HTTP_REFERER", reverse("system:home"))
             )
             return redirect(f"{reverse('accounts:reauth')}?{urlencode({'next': next_url})}")
         return view(request, *args, **kwargs)

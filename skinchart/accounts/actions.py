@@ -192,9 +192,7 @@ def update_staff_member(
         user.save(update_fields=changed)
     old_roles = set(user.role_set)
     StaffRole.objects.filter(user=user).exclude(role__in=roles).delete()
-    StaffRole.objects.bulk_create(
-        [StaffRole(user=user, role=role) for role in roles if role not in old_roles]
-    )
+    StaffRole.objects.bulk_create([StaffRole(user=user, role=role) for role in roles if role not in old_roles])
     user.sites.set(sites)
     record(
         action="staff.updated",

@@ -12,10 +12,15 @@ from skinchart.lib.forms import DanishDateField
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True})
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_("Password"), max_length=1024, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -32,7 +37,10 @@ class TokenForm(forms.Form):
 
 class ReauthForm(TokenForm):
     password = forms.CharField(
-        label=_("Password"), max_length=1024, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     field_order = ["password", "token"]
 
@@ -46,7 +54,10 @@ class PasswordChangeForm(forms.Form):
         help_text=_("At least 12 characters. A sentence of a few words is easy to remember and hard to guess."),
     )
     repeat = forms.CharField(
-        label=_("Repeat the new password"), max_length=1024, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Repeat the new password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -102,7 +113,8 @@ class StaffForm(forms.ModelForm):
         clinical = {Role.DOCTOR, Role.NURSE}
         if clinical.intersection(data.get("roles") or []) and not data.get("authorisation_id"):
             self.add_error(
-                "authorisation_id", _("Doctors and nurses need their authorisation ID from the Danish Patient Safety Authority.")
+                "authorisation_id",
+                _("Doctors and nurses need their authorisation ID from the Danish Patient Safety Authority."),
             )
         return data
 

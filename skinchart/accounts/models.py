@@ -117,9 +117,7 @@ class StaffRole(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="accounts_staffrole_unique"),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="accounts_staffrole_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="accounts_staffrole_role_valid"),
         ]
 
     def __str__(self) -> str:
@@ -139,9 +137,7 @@ class Registration(models.Model):
     practitioner = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("practitioner")
     )
-    treatment_category = models.CharField(
-        _("treatment type"), max_length=40, choices=TreatmentCategory.choices
-    )
+    treatment_category = models.CharField(_("treatment type"), max_length=40, choices=TreatmentCategory.choices)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("site"))
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)

@@ -23,9 +23,7 @@ class MaximumLengthValidator:
             )
 
     def get_help_text(self) -> str:
-        return _("At most %(max)d characters; spaces and any characters are welcome.") % {
-            "max": MAX_PASSWORD_LENGTH
-        }
+        return _("At most %(max)d characters; spaces and any characters are welcome.") % {"max": MAX_PASSWORD_LENGTH}
 
 
 class ClinicWordsValidator:

@@ -55,9 +55,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.TREAT,
         }
     ),
-    Role.RECEPTION: frozenset(
-        {Capability.VIEW_CLIENTS, Capability.EDIT_CLIENTS, Capability.REVEAL_CPR}
-    ),
+    Role.RECEPTION: frozenset({Capability.VIEW_CLIENTS, Capability.EDIT_CLIENTS, Capability.REVEAL_CPR}),
     Role.ADMIN: frozenset({Capability.MANAGE_STAFF, Capability.VIEW_AUDIT}),
 }
 

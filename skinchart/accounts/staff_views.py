@@ -80,7 +80,10 @@ def staff_set_active(request: HttpRequest, code: UUID) -> HttpResponse:
         messages.error(request, _("You cannot deactivate your own account."))
     else:
         actions.set_staff_active(actor=_actor(request), user=member, active=active, request=request)
-        messages.success(request, _("The account is active.") if active else _("The account is deactivated and signed out everywhere."))
+        messages.success(
+            request,
+            _("The account is active.") if active else _("The account is deactivated and signed out everywhere."),
+        )
     return redirect("accounts:staff-detail", code=member.code)
 
 
@@ -90,7 +93,10 @@ def staff_set_active(request: HttpRequest, code: UUID) -> HttpResponse:
 def staff_reset_mfa(request: HttpRequest, code: UUID) -> HttpResponse:
     member = get_object_or_404(User, code=code)
     actions.reset_mfa(actor=_actor(request), user=member, request=request)
-    messages.success(request, _("Two-step sign-in was reset. %(name)s sets up a new authenticator at the next sign-in.") % {"name": member})
+    messages.success(
+        request,
+        _("Two-step sign-in was reset. %(name)s sets up a new authenticator at the next sign-in.") % {"name": member},
+    )
     return redirect("accounts:staff-detail", code=member.code)
 
 

@@ -19,9 +19,12 @@ from skinchart.accounts.access import mark_reauthenticated, require_recent_auth,
 from skinchart.accounts.forms import LoginForm, PasswordChangeForm, ReauthForm, TokenForm
 from skinchart.accounts.models import User
 
+
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return settings.LOGIN_REDIRECT_URL
 

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from skinchart.accounts.permissions import Capability, user_can
+from skinchart.accounts.permissions import Capability
+from skinchart.api.auth import requires
 from skinchart.api.schemas import ClientIn, ClientOut, ErrorOut
 from skinchart.clients import actions
 from skinchart.clients.access import get_client_for_user
@@ -24,20 +24,22 @@ class InvalidInput(Exception):
         self.errors = errors
 
 
-@router.get("/clients", response={200: list[ClientOut], 403: ErrorOut, 422: ErrorOut})
+@router.get(
+    "/clients", auth=requires(Capability.VIEW_CLIENTS), response={200: list[ClientOut], 403: ErrorOut, 422: ErrorOut}
+)
 def search_clients(request: HttpRequest, q: Query[str] = "") -> list[Client]:
-    if not user_can(request.user, Capability.VIEW_CLIENTS):
-        raise PermissionDenied
     form = ClientSearchForm({"q": q})
     if not form.is_valid():
         raise InvalidInput({k: [str(m) for m in v] for k, v in form.errors.items()})
     return list(Client.objects.search(form.cleaned_data["q"])[:SEARCH_LIMIT])
 
 
-@router.post("/clients", response={201: ClientOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+@router.post(
+    "/clients",
+    auth=requires(Capability.EDIT_CLIENTS),
+    response={201: ClientOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
 def create_client(request: HttpRequest, payload: ClientIn) -> Status[Client]:
-    if not user_can(request.user, Capability.EDIT_CLIENTS):
-        raise PermissionDenied
     data = payload.dict()
     if data["date_of_birth"] is not None:
         data["date_of_birth"] = data["date_of_birth"].isoformat()
@@ -48,6 +50,8 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Status[Client]:
     return Status(201, client)
 
 
-@router.get("/clients/{code}", response={200: ClientOut, 403: ErrorOut, 404: ErrorOut})
+@router.get(
+    "/clients/{code}", auth=requires(Capability.VIEW_CLIENTS), response={200: ClientOut, 403: ErrorOut, 404: ErrorOut}
+)
 def get_client(request: HttpRequest, code: UUID) -> Client:
     return get_client_for_user(request, code)

@@ -17,7 +17,7 @@ api = NinjaAPI(
     title="Skinchart API",
     version="1",
     urls_namespace="api",
-    auth=[BearerToken(), VerifiedSession(csrf=True)],
+    auth=[BearerToken(), VerifiedSession()],
     docs_url=None,
 )
 api.add_router("", clients_router)

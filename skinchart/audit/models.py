@@ -22,9 +22,7 @@ class AuditEvent(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     actor_roles = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=64, db_index=True)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, null=True, related_name="+")

@@ -39,9 +39,7 @@ def register_client(*, actor: Any, data: dict[str, Any], request: HttpRequest | 
 
 
 @transaction.atomic
-def update_client(
-    *, actor: Any, client: Client, data: dict[str, Any], request: HttpRequest | None = None
-) -> Client:
+def update_client(*, actor: Any, client: Client, data: dict[str, Any], request: HttpRequest | None = None) -> Client:
     """Change contact data. Only the names of changed fields go to the audit log."""
     if data.get("cpr") is None:
         data = {k: v for k, v in data.items() if k != "cpr"}

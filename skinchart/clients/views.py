@@ -17,6 +17,7 @@ from skinchart.clients.models import Client
 
 SEARCH_LIMIT = 50
 
+
 @require_capability(Capability.VIEW_CLIENTS)
 def client_list(request: HttpRequest) -> HttpResponse:
     form = ClientSearchForm(request.GET)

@@ -65,9 +65,7 @@ def parse_cpr(text: str, *, today: dt.date | None = None) -> Cpr:
     """Parse and validate a CPR number typed as DDMMYY-SSSS, DDMMYYSSSS or DDMMYY SSSS."""
     match = _CPR_INPUT.match(text or "")
     if not match:
-        raise ValidationError(
-            _("A CPR number has ten digits, written as DDMMYY-SSSS."), code="cpr_format"
-        )
+        raise ValidationError(_("A CPR number has ten digits, written as DDMMYY-SSSS."), code="cpr_format")
     digits = match.group(1) + match.group(2)
     try:
         birth = _birth_date(digits)
@@ -77,9 +75,7 @@ def parse_cpr(text: str, *, today: dt.date | None = None) -> Cpr:
             code="cpr_date",
         ) from None
     if today is not None and birth > today:
-        raise ValidationError(
-            _("The CPR number gives a date of birth in the future."), code="cpr_future"
-        )
+        raise ValidationError(_("The CPR number gives a date of birth in the future."), code="cpr_future")
     return Cpr(digits)
 
 

@@ -13,9 +13,7 @@ def normalise_phone(text: str) -> str:
     try:
         number = phonenumbers.parse(text, settings.PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
-        raise ValidationError(
-            _("Enter a phone number, e.g. 55 66 43 43 or +45 55 66 43 43."), code="phone"
-        ) from None
+        raise ValidationError(_("Enter a phone number, e.g. 55 66 43 43 or +45 55 66 43 43."), code="phone") from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             _("This is not a valid phone number. Numbers outside Denmark need their country code, e.g. +46."),

@@ -1,0 +1,81 @@
+"""Shared test fixtures: personas, a signed-in test client, and helpers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from django.test import Client as HttpClient
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from skinchart.accounts.models import Role, User
+from skinchart.accounts.tests.factories import UserFactory
+from skinchart.clients.models import search_key
+from skinchart.clients.tests.factories import ClientFactory
+
+PERSONAS = {
+    "doctor": [Role.DOCTOR],
+    "nurse": [Role.NURSE],
+    "cosmetologist": [Role.COSMETOLOGIST],
+    "reception": [Role.RECEPTION],
+    "admin": [Role.ADMIN],
+    "outsider": [],  # an active account with no role
+}
+
+
+@pytest.fixture
+def make_persona(db: None) -> Callable[[str], User]:
+    def make(name: str) -> User:
+        user: User = UserFactory(username=name, roles=PERSONAS[name])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def sign_in() -> Callable[[User], HttpClient]:
+    """A test client signed in as `user` with both factors, as the login flow leaves it."""
+
+    def sign(user: User) -> HttpClient:
+        http = HttpClient()
+        http.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        session = http.session
+        if device is not None:
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        now = time.time()
+        session.update({"auth_at": now, "last_seen": now, "reauth_at": now})
+        session.save()
+        return http
+
+    return sign
+
+
+@pytest.fixture
+def doctor(make_persona: Callable[[str], User]) -> User:
+    return make_persona("doctor")
+
+
+@pytest.fixture
+def nurse(make_persona: Callable[[str], User]) -> User:
+    return make_persona("nurse")
+
+
+@pytest.fixture
+def reception(make_persona: Callable[[str], User]) -> User:
+    return make_persona("reception")
+
+
+@pytest.fixture
+def admin_user(make_persona: Callable[[str], User]) -> User:
+    return make_persona("admin")
+
+
+@pytest.fixture
+def client_record(db: None):  # type: ignore[no-untyped-def]
+    client = ClientFactory(first_name="Søren", last_name="Østergaard", cpr="1506851234")
+    client.name_key = search_key(client.full_name)
+    client.save(update_fields=["name_key"])
+    return client

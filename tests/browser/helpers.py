@@ -1,0 +1,18 @@
+"""Helpers shared by the browser tests (kept out of conftest.py so tests can import them)."""
+
+from __future__ import annotations
+
+import time
+
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from skinchart.accounts.models import User
+
+
+def current_totp(user: User) -> str:
+    """The code the user's authenticator app shows now, zero-padded."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
