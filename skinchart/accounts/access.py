@@ -15,9 +15,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from skinchart.accounts.models import User
 from skinchart.accounts.permissions import Capability, user_can
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def is_verified(user: object) -> bool:
+    """Signed in with the second factor too (django-otp's OTPMiddleware sets this)."""
+    check = getattr(user, "is_verified", None)
+    return bool(getattr(user, "is_authenticated", False) and check is not None and check())
 
 
 def staff_member_required(view: View) -> View:
@@ -26,7 +33,7 @@ def staff_member_required(view: View) -> View:
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+        if not is_verified(user):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
         return view(request, *args, **kwargs)
@@ -42,9 +49,17 @@ def require_capability(capability: Capability) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return staff_member_required(wrapped)  # type: ignore[arg-type]
+        return staff_member_required(wrapped)  # type: ignore[arg-type, return-value]
 
     return decorator
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in staff member (for actions that need a typed `actor`)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def mark_reauthenticated(request: HttpRequest) -> None:

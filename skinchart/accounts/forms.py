@@ -65,7 +65,7 @@ class PasswordChangeForm(forms.Form):
         self.user = user
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         new, repeat = data.get("new_password"), data.get("repeat")
         if new and repeat and new != repeat:
             self.add_error("repeat", _("The two passwords are not the same."))
@@ -109,7 +109,7 @@ class StaffForm(forms.ModelForm):
         return username
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         clinical = {Role.DOCTOR, Role.NURSE}
         if clinical.intersection(data.get("roles") or []) and not data.get("authorisation_id"):
             self.add_error(
@@ -133,12 +133,14 @@ class RegistrationForm(forms.ModelForm):
     def __init__(self, *args: Any, practitioner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.practitioner = practitioner
-        self.fields["supervising_doctor"].queryset = (
+        doctor_field = self.fields["supervising_doctor"]
+        assert isinstance(doctor_field, forms.ModelChoiceField)  # noqa: S101 — a ForeignKey's form field
+        doctor_field.queryset = (
             User.objects.filter(is_active=True, staff_roles__role=Role.DOCTOR).exclude(pk=practitioner.pk).distinct()
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and end < start:
             self.add_error("valid_to", _("The end date is before the start date."))

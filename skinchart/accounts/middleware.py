@@ -14,6 +14,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from skinchart.accounts.access import is_verified
+
 # Requests with this header (background polling) do not count as activity.
 PASSIVE_HEADER = "HTTP_X_SKINCHART_PASSIVE"
 
@@ -42,7 +44,7 @@ class LoginSessionMiddleware:
     def _expired(request: HttpRequest) -> str:
         now = time.time()
         session = request.session
-        if not request.user.is_verified():  # type: ignore[union-attr]
+        if not is_verified(request.user):
             return _("Please sign in.")
         if now - float(session.get("auth_at", 0)) > settings.SESSION_ABSOLUTE_TIMEOUT:
             return _("You were signed out because you have been signed in for 12 hours.")

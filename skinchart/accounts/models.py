@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -64,8 +64,6 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(default=False)
     # Raised to end every login session of the user at once (see get_session_auth_hash).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
-
-    objects = UserManager()
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -179,6 +177,9 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["ip", "at"], name="accounts_loginfail_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username_key} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from skinchart.accounts import actions
-from skinchart.accounts.access import require_capability, require_recent_auth
+from skinchart.accounts.access import acting_user, require_capability, require_recent_auth
 from skinchart.accounts.forms import EndRegistrationForm, RegistrationForm, StaffForm
 from skinchart.accounts.models import Registration, User
 from skinchart.accounts.permissions import Capability
@@ -20,8 +20,7 @@ manage_staff = require_capability(Capability.MANAGE_STAFF)
 
 
 def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    return acting_user(request)
 
 
 @manage_staff

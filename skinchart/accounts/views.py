@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from skinchart.accounts import actions, mfa
-from skinchart.accounts.access import mark_reauthenticated, require_recent_auth, staff_member_required
+from skinchart.accounts.access import (
+    acting_user,
+    is_verified,
+    mark_reauthenticated,
+    require_recent_auth,
+    staff_member_required,
+)
 from skinchart.accounts.forms import LoginForm, PasswordChangeForm, ReauthForm, TokenForm
 from skinchart.accounts.models import User
 
@@ -34,7 +40,7 @@ def _throttled_message() -> str:
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if is_verified(request.user):
         return redirect(_next_url(request))
     form = LoginForm(request.POST or None)
     status = 200
@@ -133,8 +139,7 @@ def reauth_view(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 def password_change_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         actions.change_password(request=request, user=user, new_password=form.cleaned_data["new_password"])
@@ -153,8 +158,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_member_required
 def end_sessions_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     actions.end_all_login_sessions(actor=user, user=user, request=request)
     actions.log_out(request=request)
     messages.info(request, _("All your sessions have ended, on every device."))
@@ -165,7 +169,6 @@ def end_sessions_view(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 @require_recent_auth
 def recovery_codes_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = acting_user(request)
     codes = actions.regenerate_recovery_codes(request=request, user=user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("accounts:account")})

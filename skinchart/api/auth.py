@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from skinchart.accounts.access import is_verified
 from skinchart.accounts.actions import user_for_api_token
 from skinchart.accounts.permissions import Capability, user_can
 
@@ -52,7 +53,7 @@ class VerifiedSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
-        if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
+        if is_verified(user):
             request.audit_via = "api"  # type: ignore[attr-defined]
             return _with_capability(user, self.capability)
         return None

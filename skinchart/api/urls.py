@@ -63,4 +63,8 @@ def on_duplicate_cpr(request: HttpRequest, exc: DuplicateCprError) -> HttpRespon
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # Ninja answers a body that is not JSON (or not UTF-8) with an undocumented
+        # 400; the API's contract for unusable input is 422 with errors.
+        return _error(request, 422, _("The data is not valid."), {"request": [_("The body is not valid JSON.")]})
     return _error(request, exc.status_code, str(exc))

@@ -39,6 +39,6 @@ def record(
         target_id=target_id,
         outcome=outcome,
         source_ip=client_ip(request) if request is not None else None,
-        via=via or (getattr(request, "audit_via", "web") if request is not None else "cli"),
+        via=via or (str(getattr(request, "audit_via", "web")) if request is not None else "cli"),
         data=data,
     )

@@ -19,7 +19,10 @@ class DuplicateCprError(Exception):
 
 
 def _check_cpr_free(cpr: str | None, *, exclude_pk: int | None = None) -> None:
-    if cpr and Client.objects.filter(cpr=cpr).exclude(pk=exclude_pk).exists():
+    others = Client.objects.filter(cpr=cpr)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if cpr and others.exists():
         raise DuplicateCprError()
 
 

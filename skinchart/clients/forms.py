@@ -62,7 +62,7 @@ class ClientForm(forms.ModelForm):
         return self.cleaned_data.get("email", "").strip().lower()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         cpr, dob = data.get("cpr"), data.get("date_of_birth")
         if cpr:
             cpr_birth = parse_cpr(cpr).birth_date

@@ -115,7 +115,7 @@ class Client(models.Model):
 
     @property
     def cpr_masked(self) -> str:
-        return self.cpr_value.masked if self.cpr else ""
+        return Cpr(self.cpr).masked if self.cpr else ""
 
     @property
     def phone_display(self) -> str:

@@ -12,7 +12,7 @@ from skinchart.accounts.models import Registration, Role, Site, StaffRole, Treat
 from skinchart.clients.models import Client
 from skinchart.demo.totp import demo_key_hex
 
-DEMO_PASSWORD = "demo-Kolding-2026"
+DEMO_PASSWORD = "demo-Kolding-2026"  # noqa: S105 — demo mode only, printed on purpose
 
 # From the clinic's mesotherapy guide; the SOR-ID is a placeholder until the clinic's
 # own is entered by an administrator.
@@ -99,10 +99,7 @@ CLIENT_COUNT = 50
 def demo_cpr(birth: dt.date, serial: int) -> str:
     """A CPR number that agrees with the birth date (7th digit per century)."""
     yy = birth.year % 100
-    if birth.year >= 2000:
-        seventh = 4
-    else:
-        seventh = serial % 4
+    seventh = 4 if birth.year >= 2000 else serial % 4
     return f"{birth:%d%m}{yy:02d}{seventh}{serial % 1000:03d}"
 
 

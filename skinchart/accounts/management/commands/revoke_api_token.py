@@ -21,8 +21,8 @@ class Command(BaseCommand):
                 state = "revoked" if token.revoked_at else "active"
                 self.stdout.write(f"{token.prefix}  {token.user.username:<16} {state:<8} {token.label}")
             return
-        token = ApiToken.objects.filter(prefix=options["prefix"] or "", revoked_at__isnull=True).first()
-        if token is None:
+        active = ApiToken.objects.filter(prefix=options["prefix"] or "", revoked_at__isnull=True).first()
+        if active is None:
             raise CommandError("No active token with that prefix.")
-        revoke_api_token(actor=None, token=token)
-        self.stdout.write(f"Token {token.prefix}… revoked.")
+        revoke_api_token(actor=None, token=active)
+        self.stdout.write(f"Token {active.prefix}… revoked.")
