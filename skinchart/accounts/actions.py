@@ -163,7 +163,7 @@ def _initial_password() -> str:
 
 @transaction.atomic
 def create_staff_member(
-    *, actor: User, data: dict[str, Any], roles: list[str], sites: list[Any], request: HttpRequest | None = None
+    *, actor: User | None, data: dict[str, Any], roles: list[str], sites: list[Any], request: HttpRequest | None = None
 ) -> tuple[User, str]:
     """A new account with a one-time initial password (returned, shown once)."""
     password = _initial_password()

@@ -112,3 +112,18 @@ def test_the_staff_list_runs_a_constant_number_of_queries(
     UserFactory.create_batch(20, roles=[Role.NURSE])
     with django_assert_max_num_queries(len(few.captured_queries)):
         http.get("/accounts/staff/")
+
+
+def test_the_first_administrator_comes_from_the_command_line(db: None) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "create_staff", "anne", role=["admin"], first_name="Anne", last_name="Due", email="anne@oskin.dk", stdout=out
+    )
+    anne = User.objects.get(username="anne")
+    assert anne.role_set == {Role.ADMIN}
+    assert anne.check_password(out.getvalue().split(": ")[1].split()[0])
+    assert anne.must_change_password is True
