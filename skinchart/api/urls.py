@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -13,7 +18,33 @@ from skinchart.api.clients import InvalidInput
 from skinchart.api.clients import router as clients_router
 from skinchart.clients.actions import DuplicateCprError
 
-api = NinjaAPI(
+
+class SkinchartAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        return patterns
+
+
+def _json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ninja answers a method the path does not offer with a text/html 405, outside
+    the exception handlers; every API answer is JSON, so this one is made JSON too."""
+
+    @functools.wraps(view)  # keeps Ninja's csrf_exempt marker
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        answer = _error(request, 405, _("This method is not allowed here."))
+        answer["Allow"] = response["Allow"]
+        return answer
+
+    return wrapper
+
+
+api = SkinchartAPI(
     title="Skinchart API",
     version="1",
     urls_namespace="api",

@@ -320,6 +320,22 @@ def test_it_refuses_a_second_client_with_the_same_cpr_with_a_409(api: HttpClient
     assert Client.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("put", ""), ("delete", ""), ("patch", ""), ("post", "/00000000-0000-4000-8000-000000000000")],
+)
+def test_it_answers_a_method_the_path_does_not_offer_with_a_json_405(
+    api: HttpClient, soren: Client, method: str, path: str
+) -> None:
+    response = getattr(api, method)(f"{CLIENTS}{path}", json.dumps(VALID), content_type="application/json")
+
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
+    assert "GET" in response["Allow"]
+    assert Client.objects.count() == 1
+
+
 # --- OpenAPI -----------------------------------------------------------------------------
 
 

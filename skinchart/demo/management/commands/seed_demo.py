@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         result = seed()
         self.stdout.write(f"Demo clinic ready ({result['clients_created']} new clients).")
         self.stdout.write("")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/ with one of these users:")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"Sign in at http://127.0.0.1:{port}/ with one of these users:")
         for username, first, last, roles, _ in STAFF:
             self.stdout.write(f"  {username:<14} {first} {last} ({', '.join(str(r.label) for r in roles)})")
         self.stdout.write(f"Password for all of them: {DEMO_PASSWORD}")
