@@ -34,6 +34,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+if DEMO_MODE and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "::1"}:
+    # Also checked at run time by skinchart.system.checks (for gunicorn, which runs no checks).
+    raise ImproperlyConfigured("DEMO_MODE may only be on when ALLOWED_HOSTS are loopback addresses.")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from skinchart.accounts.actions import issue_api_token
 from skinchart.accounts.models import User
@@ -310,6 +312,45 @@ def test_it_stores_unusual_but_valid_unicode_as_given(api: HttpClient) -> None:
     assert response.status_code == 201
     assert Client.objects.get().first_name == name
     assert response.json()["first_name"] == name
+
+
+FREE_TEXT_FIELDS = ["first_name", "last_name", "address", "city", "reception_notes"]
+# Any Unicode but NUL (surrogates are excluded by default), not only whitespace.
+STORABLE_TEXT = st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=40).filter(str.strip)
+UNSTORABLE_CHARACTER = st.sampled_from(["\x00", "\ud800", "\udfff"])
+PROPERTY_SETTINGS = settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@PROPERTY_SETTINGS
+@given(field=st.sampled_from(FREE_TEXT_FIELDS), text=STORABLE_TEXT)
+def test_it_stores_any_unicode_text_as_sent_less_outer_whitespace(api: HttpClient, field: str, text: str) -> None:
+    response = post(api, {**VALID, field: text})
+
+    assert response.status_code == 201
+    assert Client.objects.values_list(field, flat=True).get(code=response.json()["code"]) == text.strip()
+
+
+@PROPERTY_SETTINGS
+@given(
+    field=st.sampled_from(FREE_TEXT_FIELDS),
+    text=STORABLE_TEXT,
+    bad=UNSTORABLE_CHARACTER,
+    at=st.integers(min_value=0, max_value=40),
+)
+def test_it_refuses_text_with_a_nul_or_a_lone_surrogate_anywhere(
+    api: HttpClient, field: str, text: str, bad: str, at: int
+) -> None:
+    before = Client.objects.count()
+
+    response = api.post(
+        CLIENTS, json.dumps({**VALID, field: text[:at] + bad + text[at:]}), content_type="application/json"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"]
+    assert Client.objects.count() == before
 
 
 def test_it_refuses_a_second_client_with_the_same_cpr_with_a_409(api: HttpClient, soren: Client) -> None:

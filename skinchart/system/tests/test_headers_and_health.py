@@ -61,3 +61,21 @@ def test_demo_mode_is_refused_when_the_site_is_reachable_from_outside(settings) 
     settings.ALLOWED_HOSTS = ["skinchart.example.org"]
     with pytest.raises(SystemCheckError):
         call_command("check")
+
+
+def test_settings_refuse_demo_mode_for_a_public_host() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DEMO_MODE": "true",
+        "ALLOWED_HOSTS": "skinchart.example.org",
+        "DJANGO_SETTINGS_MODULE": "skinchart.settings",
+    }
+    result = subprocess.run(  # noqa: S603 — our own interpreter and settings
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DEMO_MODE may only be on" in result.stderr
