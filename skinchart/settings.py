@@ -186,7 +186,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Language and time ----------------------------------------------------------------
-LANGUAGE_CODE = env_str("LANGUAGE", "da")
+# Not "LANGUAGE": that is the system's locale variable on many machines.
+LANGUAGE_CODE = env_str("DEFAULT_LANGUAGE", "da")
+if LANGUAGE_CODE not in ("da", "en"):
+    raise ImproperlyConfigured("DEFAULT_LANGUAGE must be 'da' or 'en'")
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Copenhagen")

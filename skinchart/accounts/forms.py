@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,6 @@ class PasswordChangeForm(forms.Form):
         max_length=1024,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters. A sentence of a few words is easy to remember and hard to guess."),
     )
     repeat = forms.CharField(
         label=_("Repeat the new password"),
@@ -63,6 +63,9 @@ class PasswordChangeForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["new_password"].help_text = _(
+            "At least %(min)d characters. A sentence of a few words is easy to remember and hard to guess."
+        ) % {"min": settings.PASSWORD_MIN_LENGTH}
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

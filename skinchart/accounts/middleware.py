@@ -47,9 +47,13 @@ class LoginSessionMiddleware:
         if not is_verified(request.user):
             return _("Please sign in.")
         if now - float(session.get("auth_at", 0)) > settings.SESSION_ABSOLUTE_TIMEOUT:
-            return _("You were signed out because you have been signed in for 12 hours.")
+            return _("You were signed out: a sign-in lasts at most %(hours)s hours.") % {
+                "hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600
+            }
         if now - float(session.get("last_seen", 0)) > settings.SESSION_IDLE_TIMEOUT:
-            return _("You were signed out after 30 minutes without activity.")
+            return _("You were signed out after %(minutes)d minutes without activity.") % {
+                "minutes": settings.SESSION_IDLE_TIMEOUT // 60
+            }
         return ""
 
     @staticmethod

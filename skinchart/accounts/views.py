@@ -36,7 +36,9 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _throttled_message() -> str:
-    return _("Too many attempts. Wait 15 minutes, or ask an administrator for help.")
+    return _("Too many attempts. Wait %(minutes)d minutes, or ask an administrator for help.") % {
+        "minutes": settings.LOGIN_THROTTLE_WINDOW // 60
+    }
 
 
 def login_view(request: HttpRequest) -> HttpResponse:

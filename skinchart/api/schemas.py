@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import Field, model_validator
 
@@ -18,7 +19,7 @@ class StrictInput(Schema):
         if isinstance(data, dict):
             for key, value in data.items():
                 if isinstance(value, str) and "\x00" in value:
-                    raise ValueError(f"{key}: text may not contain NUL characters")
+                    raise ValueError(gettext("%(field)s: text may not contain NUL characters.") % {"field": key})
         return data
 
 
