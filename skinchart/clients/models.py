@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from skinchart.lib.cpr import Cpr, looks_like_cpr, parse_cpr
 from skinchart.lib.dates import age_on
 from skinchart.lib.phone import display_phone, normalise_phone
+
+_PHONE_QUERY = re.compile(r"^\+?[\d\s-]{4,}$")
 
 
 class Language(models.TextChoices):
@@ -39,20 +43,22 @@ class ClientQuerySet(models.QuerySet["Client"]):
         if looks_like_cpr(query):
             try:
                 return self.filter(cpr=parse_cpr(query).digits)
-            except Exception:  # an impossible date is simply no match
+            except ValidationError:  # an impossible date is simply no match
                 return self.none()
-        if "@" in query:
-            return self.filter(email__startswith=query.lower())
-        digits = "".join(ch for ch in query if ch.isdigit())
-        if digits and len(digits) >= 4 and len(digits) == len(query.replace(" ", "").lstrip("+")):
+        if _PHONE_QUERY.match(query):
             try:
                 return self.filter(phone=normalise_phone(query))
-            except Exception:
-                return self.filter(phone__contains=digits)
-        result = self
+            except ValidationError:  # part of a number
+                return self.filter(phone__contains="".join(ch for ch in query if ch.isdigit()))
+        # Emails are stored in lower case; a range (not LIKE) lets both databases use the index.
+        lowered = query.lower()
+        by_email = Q(email__gte=lowered, email__lt=lowered + "\uffff")
+        if "@" in query:
+            return self.filter(by_email)
+        by_name = Q()
         for token in search_key(query).split():
-            result = result.filter(name_key__contains=token)
-        return result
+            by_name &= Q(name_key__contains=token)
+        return self.filter(by_name | by_email) if " " not in query else self.filter(by_name)
 
 
 class Client(models.Model):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -99,8 +100,6 @@ def test_it_logs_the_issuing_without_the_token(doctor: User) -> None:
 
 
 def test_it_refuses_to_issue_a_token_for_an_unknown_user(db: None) -> None:
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError):
         call_command("issue_api_token", "nobody", stdout=io.StringIO(), stderr=io.StringIO())
     assert not ApiToken.objects.exists()
@@ -264,7 +263,9 @@ def test_it_forbids_a_token_whose_user_may_not_see_clients(
 # --- The browser's login session ------------------------------------------------------------
 
 
-def test_it_answers_a_verified_session(doctor: User, client_record: Client, sign_in) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_a_verified_session(
+    doctor: User, client_record: Client, sign_in: Callable[[User], HttpClient]
+) -> None:
     response = sign_in(doctor).get(SEARCH, {"q": "søren"})
 
     assert response.status_code == 200

@@ -4,7 +4,7 @@ import datetime as dt
 
 import factory
 
-from skinchart.clients.models import Client
+from skinchart.clients.models import Client, search_key
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -16,4 +16,4 @@ class ClientFactory(factory.django.DjangoModelFactory):
     date_of_birth = dt.date(1985, 6, 15)
     phone = factory.Sequence(lambda n: f"+4520{n:06d}")
     email = factory.Sequence(lambda n: f"client{n}@example.org")
-    name_key = factory.LazyAttribute(lambda c: f"{c.first_name} {c.last_name}".casefold())
+    name_key = factory.LazyAttribute(lambda c: search_key(f"{c.first_name} {c.last_name}"))

@@ -105,6 +105,7 @@ def test_reception_sees_no_clinical_places(
         ("20 00 00 01", True),
         ("+4520000001", True),
         ("client-search@", True),
+        ("client-search", True),  # an email address without its @
         ("nobody", False),
     ],
 )
