@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -23,6 +25,10 @@ CLIENT_FIELDS = [
     "preferred_language",
     "reception_notes",
 ]
+
+
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+SINGLE_LINE_FIELDS = ["first_name", "last_name", "address", "postal_code", "city"]
 
 
 class ClientForm(forms.ModelForm):
@@ -79,6 +85,11 @@ class ClientForm(forms.ModelForm):
             data["date_of_birth"] = self.instance.date_of_birth
         if data.get("date_of_birth") and data["date_of_birth"] > local_today():
             self.add_error("date_of_birth", _("The date of birth cannot be in the future."))
+        if data.get("date_of_birth") and data["date_of_birth"] < EARLIEST_BIRTH_DATE:
+            self.add_error("date_of_birth", _("Check the year: the date of birth is before 1900."))
+        for name in SINGLE_LINE_FIELDS:
+            if any(unicodedata.category(ch) == "Cc" for ch in str(data.get(name) or "")):
+                self.add_error(name, _("Remove the control characters (e.g. tabs or line breaks)."))
         return data
 
 

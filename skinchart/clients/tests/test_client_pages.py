@@ -45,6 +45,8 @@ def test_it_registers_a_client_with_birth_date_from_cpr(sign_in: Callable[[User]
         ({"cpr": "", "date_of_birth": "01.01.2090"}, "date_of_birth"),
         ({"phone": "12"}, "phone"),
         ({"first_name": "a\x00b"}, "first_name"),
+        ({"last_name": "Hansen\tBcc: x@evil.example"}, "last_name"),
+        ({"cpr": "", "date_of_birth": "01.04.0083"}, "date_of_birth"),
     ],
 )
 def test_bad_input_is_shown_beside_its_field_and_nothing_is_stored(
