@@ -81,7 +81,7 @@ def test_doctor_signs_in_and_finds_a_client(
     hit.click()
     expect(page).to_have_url(re.compile(rf"/clients/{client_record.code}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Søren Østergaard")
-    expect(page.locator("#cpr-value")).to_have_text("150685-xxxx")
+    expect(page.locator("#cpr-value .cpr-masked")).to_have_text("150685-xxxx")
     main_text = page.locator("main").inner_text()
     for full in FULL_CPR_FORMS:
         assert full not in main_text
@@ -121,7 +121,7 @@ def test_journal_link_for_doctor_but_not_for_reception(
     log_in(live_server.url, reception)
     page.goto(client_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Søren Østergaard")
-    expect(page.locator("#cpr-value")).to_have_text("150685-xxxx")
+    expect(page.locator("#cpr-value .cpr-masked")).to_have_text("150685-xxxx")
     expect(clinical_links).to_have_count(0)
     expect(page.locator("main")).not_to_contain_text("Journal")
 
