@@ -79,3 +79,32 @@ def client_record(db: None):  # type: ignore[no-untyped-def]
     client.name_key = search_key(client.full_name)
     client.save(update_fields=["name_key"])
     return client
+
+
+@pytest.fixture
+def append_only_guards(db: None) -> None:
+    """The journal's and audit log's triggers, for tests that try to break them.
+    (Transactional tests remove them before Django's table flush, so a test that
+    relies on them asks for them.)"""
+    from django.db import connection
+
+    from skinchart.journal.db_guards import install_guards
+
+    install_guards(connection)
+
+
+@pytest.fixture(autouse=True)
+def _no_guards_while_flushing(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Transactional tests end with a flush that deletes every row; the append-only
+    triggers would refuse it, so they are removed just before."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        yield
+        return
+    from django.db import connection
+
+    from skinchart.journal.db_guards import remove_guards
+
+    request.getfixturevalue("_django_db_helper")
+    yield
+    remove_guards(connection)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "skinchart.accounts",
     "skinchart.audit",
     "skinchart.clients",
+    "skinchart.journal",
     "skinchart.api",
     "skinchart.system",
     "skinchart.demo",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "skinchart.system.middleware.PrivateResponseMiddleware",
+    "skinchart.journal.middleware.BreakGlassMiddleware",
 ]
 
 ROOT_URLCONF = "skinchart.urls"
@@ -278,6 +280,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Journal ------------------------------------------------------------------------------
+JOURNAL_RETENTION_YEARS = env_int("JOURNAL_RETENTION_YEARS", 10)  # REG-21: at least 10 years
+# A care relation (REG-28): the client's practitioner, or an entry by the user within this many days.
+CARE_RELATION_DAYS = env_int("CARE_RELATION_DAYS", 180)
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 240)
+JOURNAL_PAGE_SIZE = 25
 
 # --- API ----------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

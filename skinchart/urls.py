@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("skinchart.system.urls")),
     path("accounts/", include("skinchart.accounts.urls")),
     path("clients/", include("skinchart.clients.urls")),
+    path("", include("skinchart.journal.urls")),
+    path("audit/", include("skinchart.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from skinchart.accounts.models import User
 from skinchart.accounts.tests.factories import RegistrationFactory, UserFactory
 from skinchart.clients.models import Client
+from skinchart.journal.actions import record_entry
+from skinchart.journal.models import BreakGlass, CareAssignment, EntryKind
 
 PERSONAS = ["anonymous", "doctor", "nurse", "cosmetologist", "reception", "admin", "outsider"]
 
@@ -55,12 +58,24 @@ EXPECTED: dict[str, tuple[str, tuple[int, ...]]] = {
     "clients:edit": ("get", CLINICAL_STAFF_PAGE),
     "clients:reveal-cpr": ("post", (302, 200, 200, 403, 200, 403, 403)),
     "clients:clinical": ("get", CLINICAL_ONLY_PAGE),
+    "journal:timeline": ("get", CLINICAL_ONLY_PAGE),
+    "journal:note-create": ("get", CLINICAL_ONLY_PAGE),
+    "journal:break-glass": ("get", CLINICAL_ONLY_PAGE),
+    "journal:entry": ("get", CLINICAL_ONLY_PAGE),
+    "journal:entry-edit": ("get", (302, 302, 302, 302, 403, 403, 403)),  # signed: to the correction form
+    "journal:entry-sign": ("post", (302, 302, 302, 302, 403, 403, 403)),
+    "journal:entry-correct": ("get", CLINICAL_ONLY_PAGE),
+    "journal:break-glass-review": ("get", (302, 200, 403, 403, 403, 403, 403)),
+    "journal:break-glass-reviewed": ("post", (302, 302, 403, 403, 403, 403, 403)),
     "set_language": ("post", EVERYONE_REDIRECTED),
+    "audit:log": ("get", (302, 200, 403, 403, 403, 200, 403)),
     "api:openapi-json": ("get", PUBLIC),
     "api:api-root": ("get", (404, 404, 404, 404, 404, 404, 404)),
     "api:search_clients": ("get", (401, 200, 200, 200, 200, 403, 403)),
     "api:create_client": ("post", (401, 422, 422, 422, 422, 403, 403)),
     "api:get_client": ("get", (401, 200, 200, 200, 200, 403, 403)),
+    "api:journal_timeline": ("get", (401, 200, 200, 200, 403, 403, 403)),
+    "api:create_note": ("post", (401, 422, 422, 422, 403, 403, 403)),  # no body: 422 once authorised
 }
 
 
@@ -89,11 +104,29 @@ def objects(db: None) -> dict[str, str]:
     client = Client.objects.create(
         first_name="Ida", last_name="Holm", date_of_birth="1990-01-01", cpr="0101901234", name_key="ida holm"
     )
-    return {"client": str(client.code), "staff": str(member.code), "registration": str(registration.code)}
+    entry = record_entry(actor=member, client=client, kind=EntryKind.CLINICAL_NOTE, text="Seen.")
+    access = BreakGlass.objects.create(
+        client=client, user=member, reason="Client called with a question", expires_at=timezone.now()
+    )
+    return {
+        "client": str(client.code),
+        "staff": str(member.code),
+        "registration": str(registration.code),
+        "entry": str(entry.code),
+        "breakglass": str(access.code),
+    }
 
 
 # Which kind of object a URL's code names; everything else names a client.
-CODE_KIND = {"accounts:registration-end": "registration", "accounts:registration-add": "staff"}
+CODE_KIND = {
+    "accounts:registration-end": "registration",
+    "accounts:registration-add": "staff",
+    "journal:entry": "entry",
+    "journal:entry-edit": "entry",
+    "journal:entry-sign": "entry",
+    "journal:entry-correct": "entry",
+    "journal:break-glass-reviewed": "breakglass",
+}
 
 
 def concrete_path(name: str, pattern: str, objects: dict[str, str]) -> str:
@@ -102,11 +135,19 @@ def concrete_path(name: str, pattern: str, objects: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def http_as(make_persona: Callable[[str], User], sign_in: Callable[[User], HttpClient]) -> Callable[[str], HttpClient]:
+def http_as(
+    make_persona: Callable[[str], User], sign_in: Callable[[User], HttpClient], objects: dict[str, str]
+) -> Callable[[str], HttpClient]:
+    """Each persona with a care relation to the client: the matrix tests roles; the
+    care relation and break-glass are tested in skinchart/journal/tests."""
+
     def http(persona: str) -> HttpClient:
         if persona == "anonymous":
             return HttpClient()
-        return sign_in(make_persona(persona))
+        user = make_persona(persona)
+        client = Client.objects.get(code=objects["client"])
+        CareAssignment.objects.create(client=client, practitioner=user, assigned_by=user)
+        return sign_in(user)
 
     return http
 

@@ -6,7 +6,9 @@ from uuid import UUID
 
 from django.utils.translation import gettext
 from ninja import Schema
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, field_serializer, field_validator, model_validator
+
+from skinchart.journal.models import EntryKind, EntryStatus
 
 
 class StrictInput(Schema):
@@ -54,3 +56,110 @@ class ClientOut(Schema):
     postal_code: str
     city: str
     preferred_language: str
+
+
+# --- Journal -----------------------------------------------------------------------------
+
+
+class ForbiddenOut(ErrorOut):
+    """A 403; `break_glass_required` when only the care relation is missing: the user
+    may state a reason (break-glass, in Skinchart at `break_glass_url`) and try again."""
+
+    break_glass_required: bool = False
+    break_glass_url: str | None = None
+
+
+class PersonOut(Schema):
+    code: UUID
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj)  # the full name, or the username when there is none
+
+
+class EntryOut(Schema):
+    code: UUID
+    kind: EntryKind
+    status: EntryStatus
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    signed_at: dt.datetime | None
+    author: PersonOut
+    on_behalf_of: PersonOut | None
+    text: str
+    content: dict[str, Any]
+    corrects: UUID | None = Field(description="the code of the entry this one corrects")
+    correction_kind: str | None
+    correction_reason: str | None
+    is_corrected: bool = Field(description="a signed correction points to this entry")
+    seq: int | None = Field(description="position in the client's hash chain; null for a draft")
+    hash: str | None = Field(description="SHA-256 link of the hash chain; null for a draft")
+
+    @field_serializer("occurred_at", "recorded_at", "signed_at")
+    def exact_time(self, value: dt.datetime | None) -> str | None:
+        """In UTC to the microsecond, as the hash chain covers it (the default JSON
+        encoder would cut to milliseconds, and the hash could not be checked)."""
+        return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+    @staticmethod
+    def resolve_corrects(obj: Any) -> UUID | None:
+        return obj.corrects.code if obj.corrects_id is not None else None
+
+    @staticmethod
+    def resolve_correction_kind(obj: Any) -> str | None:
+        return obj.correction_kind or None
+
+    @staticmethod
+    def resolve_correction_reason(obj: Any) -> str | None:
+        return obj.correction_reason if obj.corrects_id is not None else None
+
+    @staticmethod
+    def resolve_is_corrected(obj: Any) -> bool:
+        return bool(getattr(obj, "is_corrected", False))  # annotated by EntryQuerySet.for_timeline
+
+    @staticmethod
+    def resolve_hash(obj: Any) -> str | None:
+        return obj.hash or None
+
+
+class JournalPageOut(Schema):
+    count: int = Field(description="entries matching the filters, on all pages")
+    page: int
+    pages: int
+    items: list[EntryOut]
+
+
+class JournalFilters(Schema):
+    page: int = Field(default=1, ge=1, description="1-based")
+    kind: EntryKind | None = Field(default=None, description="only entries of this kind")
+    date_from: dt.date | None = Field(default=None, alias="from", description="events on or after this day")
+    date_to: dt.date | None = Field(default=None, alias="to", description="events on or before this day")
+
+
+class NoteIn(StrictInput):
+    """A clinical note. The author is always the caller; an author in the body is ignored."""
+
+    text: str = Field(max_length=20000)
+    occurred_at: AwareDatetime | None = Field(default=None, description="with a time zone; default: now")
+    on_behalf_of: UUID | None = Field(default=None, description="the code of the responsible doctor")
+    sign: bool = True
+
+    @field_validator("text")
+    @classmethod
+    def refuse_nul_in_text(cls, value: str) -> str:
+        # StrictInput.refuse_nul never sees a dict here (Ninja hands it a DjangoGetter),
+        # so the one free-text field is checked on its own.
+        if "\x00" in value:
+            raise ValueError(gettext("%(field)s: text may not contain NUL characters.") % {"field": "text"})
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def representable_in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None:
+            try:
+                value.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValueError(gettext("The time is out of range.")) from None
+        return value

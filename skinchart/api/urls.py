@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -16,7 +16,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from skinchart.api.auth import BearerToken, VerifiedSession
 from skinchart.api.clients import InvalidInput
 from skinchart.api.clients import router as clients_router
+from skinchart.api.journal import router as journal_router
+from skinchart.clients.access import BreakGlassRequired
 from skinchart.clients.actions import DuplicateCprError
+from skinchart.journal.actions import JournalError
 
 
 class SkinchartAPI(NinjaAPI):
@@ -52,6 +55,7 @@ api = SkinchartAPI(
     docs_url=None,
 )
 api.add_router("", clients_router)
+api.add_router("", journal_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None) -> HttpResponse:
@@ -77,6 +81,22 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
     return _error(request, 401, _("Sign in, or send a valid API token as 'Authorization: Bearer …'."))
 
 
+@api.exception_handler(BreakGlassRequired)
+def on_break_glass_required(request: HttpRequest, exc: BreakGlassRequired) -> HttpResponse:
+    # Ninja picks the handler of the nearest class in the exception's MRO, so this one
+    # wins over the PermissionDenied handler below for this subclass.
+    body = {
+        "detail": _(
+            "You have no care relation to this client. To open the record anyway, "
+            "state a reason (break-glass) in Skinchart and try again."
+        ),
+        "errors": {},
+        "break_glass_required": True,
+        "break_glass_url": reverse("journal:break-glass", kwargs={"code": exc.client.code}),
+    }
+    return api.create_response(request, body, status=403)
+
+
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return _error(request, 403, _("You do not have access to this."))
@@ -90,6 +110,11 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(DuplicateCprError)
 def on_duplicate_cpr(request: HttpRequest, exc: DuplicateCprError) -> HttpResponse:
     return _error(request, 409, str(exc), {"cpr": [str(exc)]})
+
+
+@api.exception_handler(JournalError)
+def on_journal_error(request: HttpRequest, exc: JournalError) -> HttpResponse:
+    return _error(request, 422, str(exc), {"request": [str(exc)]})
 
 
 @api.exception_handler(HttpError)

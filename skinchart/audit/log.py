@@ -20,6 +20,7 @@ def record(
     target: models.Model | None = None,
     outcome: str = Outcome.SUCCESS,
     via: str | None = None,
+    on_behalf_of: Any = None,
     **data: Any,
 ) -> AuditEvent:
     """Append one audit event. `actor` defaults to the request's user; `data` holds
@@ -34,6 +35,7 @@ def record(
         action=action,
         actor=actor,
         actor_roles=",".join(sorted(getattr(actor, "role_set", ()))),
+        on_behalf_of=on_behalf_of,
         client=client,
         target_type=target_type,
         target_id=target_id,

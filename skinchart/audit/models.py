@@ -24,6 +24,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     actor_roles = models.CharField(max_length=100, blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(max_length=64, db_index=True)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, null=True, related_name="+")
     target_type = models.CharField(max_length=64, blank=True)

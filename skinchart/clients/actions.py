@@ -9,8 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from skinchart.accounts.permissions import Capability, user_can
 from skinchart.audit.log import record
 from skinchart.clients.models import Client
+from skinchart.journal.actions import assign_practitioner
 
 
 class DuplicateCprError(Exception):
@@ -38,6 +40,9 @@ def register_client(*, actor: Any, data: dict[str, Any], request: HttpRequest | 
     except IntegrityError as exc:  # a concurrent registration won the race
         raise DuplicateCprError() from exc
     record(action="client.registered", actor=actor, request=request, client=client, target=client)
+    if user_can(actor, Capability.VIEW_CLINICAL):
+        # The clinician who registers a client is about to see them: a care relation.
+        assign_practitioner(actor=actor, client=client, practitioner=actor, request=request)
     return client
 
 

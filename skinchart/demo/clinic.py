@@ -11,6 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from skinchart.accounts.models import Registration, Role, Site, StaffRole, TreatmentCategory, User
 from skinchart.clients.models import Client
 from skinchart.demo.totp import demo_key_hex
+from skinchart.journal.actions import record_entry
+from skinchart.journal.models import CareAssignment, EntryKind
 
 DEMO_PASSWORD = "demo-Kolding-2026"  # noqa: S105 — demo mode only, printed on purpose
 
@@ -95,6 +97,13 @@ STREETS = ["Jernbanegade", "Låsbygade", "Haderslevvej", "Vejlevej", "Skovvangen
 
 CLIENT_COUNT = 50
 
+# A few signed notes so the demo journal is not empty (written by the demo nurse).
+DEMO_NOTES = [
+    ["Ønsker bedre fugtbalance og færre fine linjer omkring øjnene.", "Huden er rolig efter behandlingen."],
+    ["Spørger til mesoterapi på læberne; tidligere filler for 2 år siden."],
+    ["Let rødme dagen efter, som forventet. Ingen tegn på infektion."],
+]
+
 
 def demo_cpr(birth: dt.date, serial: int) -> str:
     """A CPR number that agrees with the birth date (7th digit per century)."""
@@ -143,11 +152,12 @@ def seed() -> dict[str, int]:
             site=site,
             defaults={"valid_from": start, "supervising_doctor": None if username == "doctor" else doctor},
         )
-    created_clients = _seed_clients(users["reception"])
+    practitioners = [users["doctor"], users["nurse"], users["cosmetologist"]]
+    created_clients = _seed_clients(users["reception"], practitioners)
     return {"staff": len(users), "clients_created": created_clients}
 
 
-def _seed_clients(actor: User) -> int:
+def _seed_clients(actor: User, practitioners: list[User]) -> int:
     rng = random.Random(6000)  # noqa: S311 — fictitious data, same every time
     created = 0
     for number in range(CLIENT_COUNT):
@@ -170,4 +180,9 @@ def _seed_clients(actor: User) -> int:
         if not Client.objects.filter(email=client.email).exists():
             client.save()
             created += 1
+            for practitioner in practitioners:
+                CareAssignment.objects.create(client=client, practitioner=practitioner, assigned_by=actor)
+            if number < len(DEMO_NOTES):
+                for text in DEMO_NOTES[number]:
+                    record_entry(actor=practitioners[1], client=client, kind=EntryKind.CLINICAL_NOTE, text=text)
     return created

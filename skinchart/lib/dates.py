@@ -30,6 +30,11 @@ def is_adult_on(birth_date: dt.date, on: dt.date, *, adult_age: int = 18) -> boo
     return on >= birthday_in(birth_date, birth_date.year + adult_age)
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` later; 29 February becomes 1 March (never earlier)."""
+    return birthday_in(day, day.year + years)
+
+
 def local_today() -> dt.date:
     """Today in the clinic's time zone (Europe/Copenhagen by default)."""
     return timezone.localdate()

@@ -15,5 +15,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "clients": Capability.VIEW_CLIENTS in caps,
             "staff": Capability.MANAGE_STAFF in caps,
+            "audit": Capability.VIEW_AUDIT in caps,
+            "break_glass_review": Capability.APPROVE_DOCUMENTS in caps,
         },
     }

@@ -16,3 +16,9 @@ def current_totp(user: User) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     return f"{totp.token():0{device.digits}d}"
+
+
+def assert_no_csp_errors(console_errors: list[str]) -> None:
+    """None of the collected console errors is a Content Security Policy violation."""
+    csp = [text for text in console_errors if "content security policy" in text.lower()]
+    assert not csp, f"the page broke its own Content Security Policy: {csp}"

@@ -18,6 +18,7 @@ from pytest_django.live_server_helper import LiveServer
 from skinchart.accounts.models import User
 from skinchart.accounts.tests.factories import PASSWORD
 from skinchart.clients.models import Client
+from skinchart.journal.models import CareAssignment
 
 from .helpers import current_totp
 
@@ -103,8 +104,9 @@ def test_journal_link_for_doctor_but_not_for_reception(
     log_in: Callable[[str, User], None],
     console_errors: list[str],
 ) -> None:
+    CareAssignment.objects.create(client=client_record, practitioner=doctor, assigned_by=doctor)
     client_url = live_server.url + client_record.get_absolute_url()
-    clinical_links = page.locator(f'main a[href$="/clients/{client_record.code}/clinical/"]')
+    clinical_links = page.locator(f'main a[href$="/clients/{client_record.code}/journal/"]')
 
     log_in(live_server.url, doctor)
     page.goto(client_url)
@@ -112,8 +114,8 @@ def test_journal_link_for_doctor_but_not_for_reception(
     expect(clinical_links).to_have_count(1)
     expect(clinical_links).to_contain_text("Journal")
     clinical_links.click()
-    expect(page).to_have_url(re.compile(r"/clinical/$"))
-    expect(page.locator("#journal")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/journal/$"))
+    expect(page.locator("ol.timeline")).to_be_visible()
 
     # Sign out, then in again as reception.
     page.locator('header form[action$="/accounts/logout/"] button[type=submit]').click()

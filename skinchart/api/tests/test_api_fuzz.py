@@ -98,4 +98,10 @@ def test_it_answers_any_input_without_a_server_error_and_in_json(case: Case, tok
 def test_it_fuzzes_every_operation_in_the_openapi_document() -> None:
     operations = {operation.ok().label for operation in schema.get_all_operations()}
 
-    assert operations == {"GET /api/v1/clients", "POST /api/v1/clients", "GET /api/v1/clients/{code}"}
+    assert operations == {
+        "GET /api/v1/clients",
+        "POST /api/v1/clients",
+        "GET /api/v1/clients/{code}",
+        "GET /api/v1/clients/{code}/journal",
+        "POST /api/v1/clients/{code}/notes",
+    }
