@@ -12,6 +12,8 @@ from ninja.security import HttpBearer, SessionAuth
 from skinchart.accounts.access import is_verified
 from skinchart.accounts.actions import user_for_api_token
 from skinchart.accounts.permissions import Capability, user_can
+from skinchart.audit.log import record
+from skinchart.audit.models import Outcome
 
 MAX_TOKEN_LENGTH = 200
 
@@ -36,7 +38,7 @@ class BearerToken(HttpBearer):
         user = user_for_api_token(plain=token, request=request)
         if user is not None:
             request.user = user
-        return _with_capability(user, self.capability)
+        return _with_capability(request, user, self.capability)
 
 
 class VerifiedSession(SessionAuth):
@@ -55,14 +57,16 @@ class VerifiedSession(SessionAuth):
         user = request.user
         if is_verified(user):
             request.audit_via = "api"  # type: ignore[attr-defined]
-            return _with_capability(user, self.capability)
+            return _with_capability(request, user, self.capability)
         return None
 
 
-def _with_capability(user: Any, capability: Capability | None) -> Any:
+def _with_capability(request: HttpRequest, user: Any, capability: Capability | None) -> Any:
     """Authorisation runs with authentication, before the body is even parsed, so a
-    caller without the capability learns nothing from validation messages."""
+    caller without the capability learns nothing from validation messages. A refusal
+    is logged like any other (V16.3.2)."""
     if user is not None and capability is not None and not user_can(user, capability):
+        record(action="api.denied", actor=user, request=request, outcome=Outcome.DENIED, capability=str(capability))
         raise PermissionDenied
     return user
 

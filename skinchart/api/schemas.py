@@ -15,14 +15,13 @@ class StrictInput(Schema):
     """Base for request bodies: PostgreSQL cannot store NUL characters, so they are
     refused here with a clear 422 instead of a database error."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def refuse_nul(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for key, value in data.items():
-                if isinstance(value, str) and "\x00" in value:
-                    raise ValueError(gettext("%(field)s: text may not contain NUL characters.") % {"field": key})
-        return data
+    @model_validator(mode="after")
+    def refuse_nul(self) -> Any:
+        # After validation: Ninja hands "before" validators a DjangoGetter, not a dict.
+        for key, value in self.__dict__.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError(gettext("%(field)s: text may not contain NUL characters.") % {"field": key})
+        return self
 
 
 class ErrorOut(Schema):
@@ -144,15 +143,6 @@ class NoteIn(StrictInput):
     occurred_at: AwareDatetime | None = Field(default=None, description="with a time zone; default: now")
     on_behalf_of: UUID | None = Field(default=None, description="the code of the responsible doctor")
     sign: bool = True
-
-    @field_validator("text")
-    @classmethod
-    def refuse_nul_in_text(cls, value: str) -> str:
-        # StrictInput.refuse_nul never sees a dict here (Ninja hands it a DjangoGetter),
-        # so the one free-text field is checked on its own.
-        if "\x00" in value:
-            raise ValueError(gettext("%(field)s: text may not contain NUL characters.") % {"field": "text"})
-        return value
 
     @field_validator("occurred_at")
     @classmethod

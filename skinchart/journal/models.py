@@ -105,7 +105,9 @@ class Entry(models.Model):
         ordering = ["-occurred_at", "-recorded_at"]
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
-        indexes = [models.Index(fields=["client", "-occurred_at", "-recorded_at"], name="journal_entry_timeline")]
+        indexes = [
+            models.Index(fields=["client", "-occurred_at", "-recorded_at", "-id"], name="journal_entry_timeline_v2")
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="journal_entry_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=EntryStatus.values), name="journal_entry_status_valid"),

@@ -624,3 +624,11 @@ def test_the_openapi_document_has_the_journal_paths(db: None) -> None:
     assert set(paths["/api/v1/clients/{code}/notes"]) == {"post"}
     parameters = {p["name"] for p in paths["/api/v1/clients/{code}/journal"]["get"]["parameters"]}
     assert parameters == {"code", "page", "kind", "from", "to"}
+
+
+def test_a_refusal_for_a_missing_capability_is_in_the_access_log(sign_in, reception, client_record) -> None:  # type: ignore[no-untyped-def]
+    from skinchart.audit.models import AuditEvent
+
+    response = sign_in(reception).get(f"/api/v1/clients/{client_record.code}/journal")
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action="api.denied", actor=reception, outcome="denied").count() == 1
