@@ -443,22 +443,14 @@ def _timeline_page(client: Any, user: Any, query: dict[str, str]) -> tuple[int, 
     """What `journal.views.timeline` queries for one page (without the access check)."""
     from django.conf import settings
     from django.core.paginator import Paginator
-    from django.db.models import Q
 
     from skinchart.journal.forms import TimelineFilterForm
-    from skinchart.journal.models import Entry, EntryStatus
-    from skinchart.journal.views import _start_of
+    from skinchart.journal.models import Entry
 
     filters = TimelineFilterForm(query)
-    entries = Entry.objects.filter(client=client).filter(Q(status=EntryStatus.SIGNED) | Q(author=user))
+    entries = Entry.objects.filter(client=client).visible_to(user)
     if filters.is_valid():
-        data = filters.cleaned_data
-        if data["kind"]:
-            entries = entries.filter(kind=data["kind"])
-        if data["date_from"]:
-            entries = entries.filter(occurred_at__gte=_start_of(data["date_from"]))
-        if data["date_to"]:
-            entries = entries.filter(occurred_at__lt=_start_of(data["date_to"] + dt.timedelta(days=1)))
+        entries = entries.filtered(**filters.cleaned_data)
     page = Paginator(entries.for_timeline(), settings.JOURNAL_PAGE_SIZE).get_page(query.get("page"))
     rows: list[Any] = list(page)
     for row in rows:  # what the template touches

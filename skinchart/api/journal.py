@@ -4,15 +4,12 @@ HTML pages, and notes are written only by `record_entry`, authored by the caller
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -24,7 +21,7 @@ from skinchart.api.clients import InvalidInput
 from skinchart.api.schemas import EntryOut, ErrorOut, ForbiddenOut, JournalFilters, JournalPageOut, NoteIn
 from skinchart.clients.access import get_client_for_user
 from skinchart.journal import actions
-from skinchart.journal.models import Entry, EntryKind, EntryStatus
+from skinchart.journal.models import Entry, EntryKind
 
 router = Router(tags=["journal"])
 
@@ -41,13 +38,11 @@ def journal_timeline(request: HttpRequest, code: UUID, filters: Query[JournalFil
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         raise InvalidInput({"to": [_("The end date is before the start date.")]})
     client = get_client_for_user(request, code, capability=Capability.VIEW_CLINICAL, action="journal.viewed")
-    entries = Entry.objects.filter(client=client).filter(Q(status=EntryStatus.SIGNED) | Q(author_id=request.user.pk))
-    if filters.kind:
-        entries = entries.filter(kind=filters.kind)
-    if filters.date_from and (start := _start_of(filters.date_from)) is not None:
-        entries = entries.filter(occurred_at__gte=start)
-    if filters.date_to and (end := _start_of(filters.date_to, days_later=1)) is not None:
-        entries = entries.filter(occurred_at__lt=end)
+    entries = (
+        Entry.objects.filter(client=client)
+        .visible_to(request.user)
+        .filtered(kind=filters.kind or "", date_from=filters.date_from, date_to=filters.date_to)
+    )
     size = settings.JOURNAL_PAGE_SIZE
     count = entries.count()
     pages = max(1, math.ceil(count / size))
@@ -56,16 +51,6 @@ def journal_timeline(request: HttpRequest, code: UUID, filters: Query[JournalFil
         offset = (filters.page - 1) * size
         items = list(entries.for_timeline()[offset : offset + size])
     return {"count": count, "page": filters.page, "pages": pages, "items": items}
-
-
-def _start_of(day: dt.date, *, days_later: int = 0) -> dt.datetime | None:
-    """Local midnight of `day` (plus `days_later`) in UTC; None when that lies outside
-    what a datetime can hold (year 1 or 9999), i.e. the bound excludes nothing."""
-    try:
-        local = dt.datetime.combine(day + dt.timedelta(days=days_later), dt.time())
-        return timezone.make_aware(local).astimezone(dt.UTC)
-    except OverflowError:
-        return None
 
 
 @router.post(

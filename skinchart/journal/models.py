@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from skinchart.lib.dates import start_of_local_day
+
 GENESIS_HASH = "0" * 64
 
 
@@ -60,6 +62,23 @@ class ClientJournal(models.Model):
 class EntryQuerySet(models.QuerySet["Entry"]):
     def signed(self) -> EntryQuerySet:
         return self.filter(status=EntryStatus.SIGNED)
+
+    def visible_to(self, user: Any) -> EntryQuerySet:
+        """Signed entries, and the user's own drafts (nobody sees another's draft)."""
+        return self.filter(Q(status=EntryStatus.SIGNED) | Q(author_id=user.pk))
+
+    def filtered(
+        self, *, kind: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None
+    ) -> EntryQuerySet:
+        """By kind and by days in the clinic's time zone, both ends included."""
+        result = self.filter(kind=kind) if kind else self
+        start = start_of_local_day(date_from) if date_from else None
+        end = start_of_local_day(date_to, days_later=1) if date_to else None
+        if start is not None:
+            result = result.filter(occurred_at__gte=start)
+        if end is not None:
+            result = result.filter(occurred_at__lt=end)
+        return result
 
     def for_timeline(self) -> EntryQuerySet:
         """With everything a timeline row shows, in a fixed number of queries."""

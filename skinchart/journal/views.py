@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +19,7 @@ from skinchart.clients.access import get_client_for_user
 from skinchart.journal import actions
 from skinchart.journal.access import get_entry_for_user
 from skinchart.journal.forms import BreakGlassForm, CorrectionForm, NoteForm, ReviewForm, TimelineFilterForm
-from skinchart.journal.models import BreakGlass, Entry, EntryKind, EntryStatus
+from skinchart.journal.models import BreakGlass, Entry, EntryKind
 
 clinical = require_capability(Capability.VIEW_CLINICAL)
 
@@ -30,24 +28,14 @@ clinical = require_capability(Capability.VIEW_CLINICAL)
 def timeline(request: HttpRequest, code: UUID) -> HttpResponse:
     client = get_client_for_user(request, code, capability=Capability.VIEW_CLINICAL, action="journal.viewed")
     filters = TimelineFilterForm(request.GET)
-    entries = Entry.objects.filter(client=client).filter(Q(status=EntryStatus.SIGNED) | Q(author=request.user))
+    entries = Entry.objects.filter(client=client).visible_to(request.user)
     if filters.is_valid():
-        data = filters.cleaned_data
-        if data["kind"]:
-            entries = entries.filter(kind=data["kind"])
-        if data["date_from"]:
-            entries = entries.filter(occurred_at__gte=_start_of(data["date_from"]))
-        if data["date_to"]:
-            entries = entries.filter(occurred_at__lt=_start_of(data["date_to"] + dt.timedelta(days=1)))
+        entries = entries.filtered(**filters.cleaned_data)
     page = Paginator(entries.for_timeline(), settings.JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"client": client, "page": page, "filters": filters, "query": query.urlencode()}
     return render(request, "journal/timeline.html", context)
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 @clinical

@@ -35,6 +35,16 @@ def add_years(day: dt.date, years: int) -> dt.date:
     return birthday_in(day, day.year + years)
 
 
+def start_of_local_day(day: dt.date, *, days_later: int = 0) -> dt.datetime | None:
+    """Midnight of `day` (plus `days_later`) in the clinic's time zone, as an aware
+    datetime; None when that lies outside what a datetime holds (years 1 and 9999)."""
+    try:
+        local = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=days_later), dt.time()))
+        return local.astimezone(dt.UTC)  # the database stores UTC: overflows show here
+    except OverflowError:
+        return None
+
+
 def local_today() -> dt.date:
     """Today in the clinic's time zone (Europe/Copenhagen by default)."""
     return timezone.localdate()
