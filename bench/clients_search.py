@@ -15,16 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import db_size, migrate_empty_database, percentile, run_in_throwaway_database
 
 # --- Fictitious Danish people -------------------------------------------------------
 # Weights roughly follow Danmarks Statistik's name counts: a few surnames are very
@@ -241,22 +237,6 @@ QUERIES = [
 ]
 
 
-def _setup_django(database_url: str | None) -> Path:
-    """Point the settings at the bench database; returns the temp dir (VAR_DIR, SQLite file)."""
-    tmp = Path(tempfile.mkdtemp(prefix="skinchart-bench-"))
-    os.environ["VAR_DIR"] = str(tmp)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    # DEBUG stays off (no query logging in the timings), so a throwaway key is needed.
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skinchart.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    return tmp
-
-
 def _weighted(rng: random.Random, table: dict[str, int], k: int) -> list[str]:
     return rng.choices(list(table), weights=list(table.values()), k=k)
 
@@ -324,31 +304,6 @@ def _generate(n: int, seed: int) -> list[object]:
     return clients
 
 
-def _db_size() -> str:
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        name = Path(str(connection.settings_dict["NAME"]))
-        total = sum(p.stat().st_size for p in name.parent.glob(name.name + "*"))
-        return f"{total / 1e6:.1f} MB (SQLite file {name})"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_total_relation_size('clients_client'), pg_indexes_size('clients_client'), "
-                "pg_database_size(current_database())"
-            )
-            table, indexes, database = cursor.fetchone()
-        return f"clients_client {table / 1e6:.1f} MB (indexes {indexes / 1e6:.1f} MB); database {database / 1e6:.1f} MB"
-    return "unknown"
-
-
-def _percentile(sorted_values: list[float], fraction: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
-    return sorted_values[index]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--clients", type=int, default=100_000)
@@ -361,31 +316,15 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the clients (and the SQLite file) afterwards")
     args = parser.parse_args()
 
-    tmp = _setup_django(args.database_url)
-    try:
-        return _run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep and not args.database_url:
-            print(f"kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+    return run_in_throwaway_database(args, _run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from skinchart.clients.models import Client
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    print(f"migrate: {time.perf_counter() - started:.1f} s")
-    if Client.objects.exists():
-        print("refusing: the database already holds clients; use an empty, throwaway database", file=sys.stderr)
+    if not migrate_empty_database():
         return 2
 
     started = time.perf_counter()
@@ -405,7 +344,7 @@ def _run(args: argparse.Namespace) -> int:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print("ANALYZE done")
-    print(f"database size: {_db_size()}")
+    print(f"database size: {db_size('clients_client')}")
     print()
 
     rows = []
@@ -420,7 +359,7 @@ def _run(args: argparse.Namespace) -> int:
         assert len(result) == found  # noqa: S101 — deterministic; a mismatch means the bench is broken
         total = Client.objects.search(query).count()
         times.sort()
-        rows.append((kind, query, found, total, statistics.median(times), _percentile(times, 0.95), times[-1]))
+        rows.append((kind, query, found, total, statistics.median(times), percentile(times, 0.95), times[-1]))
         if args.explain:
             print(f"-- {kind}: {query!r}\n{qs.query}\n{qs.explain()}\n")
 

@@ -26,19 +26,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import db_size, migrate_empty_database, percentile, run_in_throwaway_database
 
 KIND_WEIGHTS = {
     "clinical_note": 30,
@@ -86,33 +82,6 @@ STAFF = [
     ("cosmetologist-2", "Freja", "Kjær", ["cosmetologist"]),
     ("cosmetologist-3", "Sofie", "Friis", ["cosmetologist"]),
 ]
-
-
-def _setup_django(database_url: str | None) -> Path:
-    """Point the settings at the bench database; returns the temp dir (VAR_DIR, SQLite file)."""
-    tmp = Path(tempfile.mkdtemp(prefix="skinchart-bench-"))
-    os.environ["VAR_DIR"] = str(tmp)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    # DEBUG stays off (no query logging in the timings), so a throwaway key is needed.
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skinchart.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # For rendering the page through Django's test client over plain HTTP.
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-    os.environ.setdefault("SECURE_COOKIES", "false")
-    os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
-    (tmp / "static").mkdir()  # STATIC_ROOT, which whitenoise looks for
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    return tmp
-
-
-def _percentile(sorted_values: list[float], fraction: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
-    return sorted_values[index]
 
 
 # --- Generating a consistent journal -------------------------------------------------
@@ -416,26 +385,6 @@ def _check_chains(big_client: Any, samples: int) -> None:
     print(f"hash chains verified: the big client and {len(journals) - 1} others")
 
 
-def _db_size() -> str:
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        name = Path(str(connection.settings_dict["NAME"]))
-        total = sum(p.stat().st_size for p in name.parent.glob(name.name + "*"))
-        return f"{total / 1e6:.1f} MB (SQLite file {name})"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_total_relation_size('journal_entry'), pg_indexes_size('journal_entry'), "
-                "pg_database_size(current_database())"
-            )
-            table, indexes, database = cursor.fetchone()
-        return f"journal_entry {table / 1e6:.1f} MB (indexes {indexes / 1e6:.1f} MB); database {database / 1e6:.1f} MB"
-    return "unknown"
-
-
 # --- Timing --------------------------------------------------------------------------
 
 
@@ -533,31 +482,15 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file afterwards")
     args = parser.parse_args()
 
-    tmp = _setup_django(args.database_url)
-    try:
-        return _run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep and not args.database_url:
-            print(f"kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+    return run_in_throwaway_database(args, _run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from django.core.management import call_command
     from django.db import connection
 
     from skinchart.clients.models import Client
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    print(f"migrate: {time.perf_counter() - started:.1f} s")
-    if Client.objects.exists():
-        print("refusing: the database already holds clients; use an empty, throwaway database", file=sys.stderr)
+    if not migrate_empty_database():
         return 2
 
     started = time.perf_counter()
@@ -575,7 +508,7 @@ def _run(args: argparse.Namespace) -> int:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print("ANALYZE done")
-    print(f"database size: {_db_size()}")
+    print(f"database size: {db_size('journal_entry')}")
     print(f"big client: {Entry.objects.filter(client=big_client).count():,} entries (drafts included)")
     print()
 
@@ -620,7 +553,7 @@ def _run(args: argparse.Namespace) -> int:
     print(header)
     print("-" * len(header))
     for name, shown, queries, times in rows:
-        median, p95, worst = statistics.median(times), _percentile(times, 0.95), times[-1]
+        median, p95, worst = statistics.median(times), percentile(times, 0.95), times[-1]
         print(f"{name:<44} {shown:>5} {queries:>4} {median:>10.2f} {p95:>8.2f} {worst:>8.2f}")
     print(
         f"\n{args.repeat} timed runs per scenario after one warm-up. 'queries' = the timeline's own SQL "
