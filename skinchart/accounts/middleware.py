@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,9 +34,12 @@ class LoginSessionMiddleware:
                 messages.info(request, expired)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            if not request.META.get(PASSIVE_HEADER):
-                request.session["last_seen"] = time.time()
+                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")
+            # Activity is noted at most once a minute: a session write on every request
+            # would cost a database write per page for a precision nobody needs.
+            now = time.time()
+            if not request.META.get(PASSIVE_HEADER) and now - float(request.session.get("last_seen", 0)) > 60:
+                request.session["last_seen"] = now
             if getattr(user, "must_change_password", False) and not self._exempt(request):
                 return redirect("accounts:password-change")
         return self.get_response(request)

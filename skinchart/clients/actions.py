@@ -21,10 +21,12 @@ class DuplicateCprError(Exception):
 
 
 def _check_cpr_free(cpr: str | None, *, exclude_pk: int | None = None) -> None:
+    if not cpr:
+        return
     others = Client.objects.filter(cpr=cpr)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
-    if cpr and others.exists():
+    if others.exists():
         raise DuplicateCprError()
 
 

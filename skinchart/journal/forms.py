@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,8 @@ def active_doctors() -> Any:
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
-    occurred_on = DanishDateField(label=_("Date of the event"))
+    # A floor keeps the time storable in UTC (year 1 overflows) and catches typos.
+    occurred_on = DanishDateField(label=_("Date of the event"), validators=[MinValueValidator(dt.date(1900, 1, 1))])
     occurred_time = forms.TimeField(
         label=_("Time of the event"), input_formats=["%H:%M", "%H.%M"], widget=forms.TimeInput(format="%H:%M")
     )

@@ -69,7 +69,7 @@ def note_create(request: HttpRequest, code: UUID) -> HttpResponse:
 def entry_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     entry = get_entry_for_user(request, code)
     original = entry.corrects or entry
-    corrections = original.corrections.select_related("author").order_by("recorded_at")
+    corrections = original.corrections.select_related("author", "on_behalf_of").order_by("recorded_at")
     context = {"entry": entry, "original": original, "corrections": corrections, "client": entry.client}
     return render(request, "journal/entry_detail.html", context)
 

@@ -328,3 +328,14 @@ def test_the_orm_cannot_delete_or_overwrite_a_signed_entry(
     with pytest.raises(DatabaseError), transaction.atomic():
         entry.save()
     assert Entry.objects.get(pk=entry.pk).text == "Kept."
+
+
+def test_an_impossible_event_date_is_a_form_error_not_a_server_error(
+    sign_in: Callable[[User], HttpClient], nurse: User, cared_for: Client
+) -> None:
+    response = sign_in(nurse).post(
+        f"/clients/{cared_for.code}/journal/notes/new/", {**NOTE, "occurred_on": "01.01.0001"}
+    )
+    assert response.status_code == 422
+    assert "occurred_on" in response.context["form"].errors
+    assert not Entry.objects.exists()
