@@ -108,3 +108,35 @@ def _no_guards_while_flushing(request: pytest.FixtureRequest):  # type: ignore[n
     request.getfixturevalue("_django_db_helper")
     yield
     remove_guards(connection)
+
+
+@pytest.fixture
+def smtp_server(settings):  # type: ignore[no-untyped-def]
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives; Django's
+    SMTP backend is pointed at it. Yields the list of received messages."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list[email.message.EmailMessage] = []
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 Message accepted"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield received
+    finally:
+        controller.stop()

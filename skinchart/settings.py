@@ -14,7 +14,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from skinchart.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from skinchart.lib.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
 
 django_stubs_ext.monkeypatch()
 
@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "skinchart.audit",
     "skinchart.clients",
     "skinchart.journal",
+    "skinchart.catalogue",
+    "skinchart.guides",
     "skinchart.api",
     "skinchart.system",
     "skinchart.demo",
@@ -196,6 +198,7 @@ if LANGUAGE_CODE not in ("da", "en"):
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Copenhagen")
+FORMAT_MODULE_PATH = ["skinchart.formats"]
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
@@ -279,6 +282,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every layout step at INFO; only its problems are worth a line.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
 
 # --- Journal ------------------------------------------------------------------------------
@@ -287,6 +292,19 @@ JOURNAL_RETENTION_YEARS = env_int("JOURNAL_RETENTION_YEARS", 10)  # REG-21: at l
 CARE_RELATION_DAYS = env_int("CARE_RELATION_DAYS", 180)
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 240)
 JOURNAL_PAGE_SIZE = 25
+
+# --- Catalogue and client guides -----------------------------------------------------------
+CATALOGUE_DIR = env_str("CATALOGUE_DIR", str(BASE_DIR / "catalogue"))
+# REG-3: the least reflection period a treatment definition may set for a cosmetic treatment.
+COSMETIC_MIN_REFLECTION_HOURS = env_int("COSMETIC_MIN_REFLECTION_HOURS", 48)
+# REG-9: warn this many days before a guide's review-by date; past it, "warn" or "block" its use.
+DOCUMENT_REVIEW_WARNING_DAYS = env_int("DOCUMENT_REVIEW_WARNING_DAYS", 90)
+DOCUMENT_REVIEW_OVERDUE = env_choice("DOCUMENT_REVIEW_OVERDUE", ["block", "warn"], "block")
+# How long a guide link sent to a client works (it can be revoked sooner).
+GUIDE_LINK_DAYS = env_int("GUIDE_LINK_DAYS", 30)
+# The address clients reach Skinchart at (for links in e-mails), e.g. https://journal.oskin.dk;
+# empty: taken from the request (checked against ALLOWED_HOSTS).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")
 
 # --- API ----------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

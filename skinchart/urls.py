@@ -8,6 +8,8 @@ urlpatterns = [
     path("clients/", include("skinchart.clients.urls")),
     path("", include("skinchart.journal.urls")),
     path("audit/", include("skinchart.audit.urls")),
+    path("catalogue/", include("skinchart.catalogue.urls")),
+    path("", include("skinchart.guides.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -7,17 +7,25 @@ gets. A URL added to the project without a row here fails
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from skinchart.accounts.models import User
 from skinchart.accounts.tests.factories import RegistrationFactory, UserFactory
+from skinchart.catalogue.actions import approve_version, import_catalogue
+from skinchart.catalogue.loader import read_catalogue
+from skinchart.catalogue.models import DefinitionVersion
 from skinchart.clients.models import Client
+from skinchart.guides.actions import save_guide_draft
+from skinchart.guides.models import GuideLink, GuideVersion
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import BreakGlass, CareAssignment, EntryKind
 
@@ -30,10 +38,12 @@ ADMIN_PAGE = (302, 403, 403, 403, 403, 200, 403)
 SIGNED_IN_PAGE = (302, 200, 200, 200, 200, 200, 200)
 EVERYONE_REDIRECTED = (302, 302, 302, 302, 302, 302, 302)
 PUBLIC = (200, 200, 200, 200, 200, 200, 200)
+DOCUMENT_PAGE = (302, 200, 200, 200, 200, 200, 403)  # every staff role
+DOCTOR_ONLY_PAGE = (302, 200, 403, 403, 403, 403, 403)
 
 EXPECTED: dict[str, tuple[str, tuple[int, ...]]] = {
     "system:root": ("get", EVERYONE_REDIRECTED),
-    "system:home": ("get", (302, 302, 302, 302, 302, 302, 200)),
+    "system:home": ("get", SIGNED_IN_PAGE),
     "system:healthz": ("get", PUBLIC),
     "accounts:login": ("get", (200, 302, 302, 302, 302, 302, 302)),
     "accounts:mfa": ("get", EVERYONE_REDIRECTED),
@@ -76,6 +86,24 @@ EXPECTED: dict[str, tuple[str, tuple[int, ...]]] = {
     "api:get_client": ("get", (401, 200, 200, 200, 200, 403, 403)),
     "api:journal_timeline": ("get", (401, 200, 200, 200, 403, 403, 403)),
     "api:create_note": ("post", (401, 422, 422, 422, 403, 403, 403)),  # no body: 422 once authorised
+    "api:list_treatments": ("get", (401, 200, 200, 200, 200, 200, 403)),
+    "api:get_treatment": ("get", (401, 200, 200, 200, 200, 200, 403)),
+    "api:list_guide_versions": ("get", (401, 200, 200, 200, 200, 200, 403)),
+    "catalogue:list": ("get", DOCUMENT_PAGE),
+    "catalogue:treatment": ("get", DOCUMENT_PAGE),
+    "catalogue:version": ("get", DOCUMENT_PAGE),
+    "catalogue:approve": ("get", DOCTOR_ONLY_PAGE),
+    "catalogue:diff": ("get", DOCUMENT_PAGE),
+    "guides:detail": ("get", DOCUMENT_PAGE),
+    "guides:edit": ("get", (302, 200, 403, 403, 403, 200, 403)),
+    "guides:version": ("get", DOCUMENT_PAGE),
+    "guides:version-pdf": ("get", DOCUMENT_PAGE),
+    "guides:approve": ("get", DOCTOR_ONLY_PAGE),
+    "guides:diff": ("get", DOCUMENT_PAGE),
+    "guides:link-revoke": ("post", (302, 302, 302, 403, 403, 403, 403)),
+    "guides:client-information": ("get", CLINICAL_ONLY_PAGE),
+    "guides:public": ("get", PUBLIC),  # the link's token is the key; no login
+    "guides:public-pdf": ("get", PUBLIC),
 }
 
 
@@ -100,6 +128,7 @@ def test_every_url_has_a_row() -> None:
 def objects(db: None) -> dict[str, str]:
     """One object of each kind a URL can name, owned by nobody in particular."""
     member = UserFactory(roles=["nurse"])
+    approver = UserFactory(roles=["doctor"])
     registration = RegistrationFactory()
     client = Client.objects.create(
         first_name="Ida", last_name="Holm", date_of_birth="1990-01-01", cpr="0101901234", name_key="ida holm"
@@ -108,12 +137,56 @@ def objects(db: None) -> dict[str, str]:
     access = BreakGlass.objects.create(
         client=client, user=member, reason="Client called with a question", expires_at=timezone.now()
     )
+    documents = _load_catalogue(approver)
+    token = "matrix-link-token"
+    link = GuideLink.objects.create(
+        guide_version_id=documents["guide_version_pk"],
+        client=client,
+        digest=GuideLink.digest_of(token),
+        created_by=member,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
     return {
         "client": str(client.code),
         "staff": str(member.code),
         "registration": str(registration.code),
         "entry": str(entry.code),
         "breakglass": str(access.code),
+        "treatment": "mesotherapy",
+        "link": str(link.code),
+        "token": token,
+        **{key: value for key, value in documents.items() if key != "guide_version_pk"},
+    }
+
+
+def _load_catalogue(approver: User) -> dict[str, Any]:
+    """The shipped catalogue with version 1 of both documents approved and a draft 2 of each."""
+    import_catalogue(actor=None, documents=read_catalogue(Path(settings.CATALOGUE_DIR)))
+    today = timezone.localdate()
+    approved = {}
+    for model in (DefinitionVersion, GuideVersion):
+        version = model.objects.get(number=1)
+        approve_version(actor=approver, version=version, in_force_from=today, review_by=today + dt.timedelta(days=700))
+        approved[model] = version
+    guide_v1 = approved[GuideVersion]
+    guide_draft = save_guide_draft(
+        actor=approver, guide=guide_v1.guide, title=guide_v1.title, sections=guide_v1.sections, revised_on=today
+    )
+    definition_v1 = approved[DefinitionVersion]
+    definition_draft = DefinitionVersion.objects.create(
+        treatment=definition_v1.treatment,
+        number=2,
+        revised_on=today,
+        content=definition_v1.content,
+        content_hash="0" * 64,
+    )
+    return {
+        "definition": str(definition_v1.code),
+        "definition_draft": str(definition_draft.code),
+        "guide": str(guide_v1.guide.code),
+        "guide_version": str(guide_v1.code),
+        "guide_version_pk": guide_v1.pk,
+        "guide_draft": str(guide_draft.code),
     }
 
 
@@ -126,12 +199,28 @@ CODE_KIND = {
     "journal:entry-sign": "entry",
     "journal:entry-correct": "entry",
     "journal:break-glass-reviewed": "breakglass",
+    "api:list_guide_versions": "guide",
+    "catalogue:version": "definition",
+    "catalogue:approve": "definition_draft",
+    "catalogue:diff": "definition",
+    "guides:detail": "guide",
+    "guides:edit": "guide",
+    "guides:version": "guide_version",
+    "guides:version-pdf": "guide_version",
+    "guides:approve": "guide_draft",
+    "guides:diff": "guide_version",
+    "guides:link-revoke": "link",
 }
 
 
 def concrete_path(name: str, pattern: str, objects: dict[str, str]) -> str:
     kind = CODE_KIND.get(name, "staff" if name.startswith("accounts:staff") else "client")
-    return pattern.replace("<uuid:code>", objects[kind]).replace("<code>", objects[kind])
+    return (
+        pattern.replace("<uuid:code>", objects[kind])
+        .replace("<code>", objects["treatment"] if name == "api:get_treatment" else objects[kind])
+        .replace("<slug:treatment>", objects["treatment"])
+        .replace("<str:token>", objects["token"])
+    )
 
 
 @pytest.fixture

@@ -19,7 +19,10 @@ class Capability(StrEnum):
     VIEW_CLINICAL = "view_clinical"  # journal, plans, photos, consent, sessions
     PRE_CONSULT = "pre_consult"  # do a pre-consultation and choose treatment (REG-2)
     TREAT = "treat"  # perform a treatment session
+    VIEW_DOCUMENTS = "view_documents"  # read treatment definitions and client guides
+    EDIT_DOCUMENTS = "edit_documents"  # draft client guides and definitions
     APPROVE_DOCUMENTS = "approve_documents"  # approve client guides, treatment definitions
+    GIVE_INFORMATION = "give_information"  # give a client the written information (REG-4)
     MANAGE_STAFF = "manage_staff"  # accounts, roles, registrations, sites
     VIEW_AUDIT = "view_audit"  # read the audit and access log
 
@@ -33,7 +36,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_CLINICAL,
             Capability.PRE_CONSULT,
             Capability.TREAT,
+            Capability.VIEW_DOCUMENTS,
+            Capability.EDIT_DOCUMENTS,
             Capability.APPROVE_DOCUMENTS,
+            Capability.GIVE_INFORMATION,
             Capability.VIEW_AUDIT,
         }
     ),
@@ -45,6 +51,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_CLINICAL,
             Capability.PRE_CONSULT,
             Capability.TREAT,
+            Capability.VIEW_DOCUMENTS,
+            Capability.GIVE_INFORMATION,
         }
     ),
     Role.COSMETOLOGIST: frozenset(
@@ -53,10 +61,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_CLIENTS,
             Capability.VIEW_CLINICAL,
             Capability.TREAT,
+            Capability.VIEW_DOCUMENTS,
         }
     ),
-    Role.RECEPTION: frozenset({Capability.VIEW_CLIENTS, Capability.EDIT_CLIENTS, Capability.REVEAL_CPR}),
-    Role.ADMIN: frozenset({Capability.MANAGE_STAFF, Capability.VIEW_AUDIT}),
+    Role.RECEPTION: frozenset(
+        {Capability.VIEW_CLIENTS, Capability.EDIT_CLIENTS, Capability.REVEAL_CPR, Capability.VIEW_DOCUMENTS}
+    ),
+    Role.ADMIN: frozenset(
+        {Capability.MANAGE_STAFF, Capability.VIEW_AUDIT, Capability.VIEW_DOCUMENTS, Capability.EDIT_DOCUMENTS}
+    ),
 }
 
 

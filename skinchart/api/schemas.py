@@ -8,6 +8,8 @@ from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import AwareDatetime, Field, field_serializer, field_validator, model_validator
 
+from skinchart.accounts.models import TreatmentCategory
+from skinchart.catalogue.models import DocumentStatus, Lifecycle, ReviewState
 from skinchart.journal.models import EntryKind, EntryStatus
 
 
@@ -153,3 +155,97 @@ class NoteIn(StrictInput):
             except OverflowError:
                 raise ValueError(gettext("The time is out of range.")) from None
         return value
+
+
+# --- Catalogue ---------------------------------------------------------------------------
+
+
+class NameOut(Schema):
+    da: str
+    en: str
+
+
+class DefinitionVersionOut(Schema):
+    """A treatment definition version: its header, not its content."""
+
+    code: UUID
+    number: int
+    in_force_from: dt.date | None
+    review_by: dt.date | None
+    review_state: ReviewState = Field(description="ok; due: review-by date is near; overdue: past it")
+    content_hash: str = Field(description="SHA-256 of the canonical JSON of the definition")
+
+    @staticmethod
+    def resolve_review_state(obj: Any) -> ReviewState:
+        return ReviewState(obj.review_state())
+
+
+class TreatmentOut(Schema):
+    code: str = Field(description='the treatment\'s stable key, e.g. "mesotherapy"')
+    category: TreatmentCategory
+    name: NameOut | None = Field(
+        description="from the version in force; while none is, from the newest version; null without any version"
+    )
+    definition_version: DefinitionVersionOut | None = Field(description="the version in force today, if any")
+    guide: UUID | None = Field(description="the code of the treatment's client guide, if it has one")
+
+    @staticmethod
+    def resolve_name(obj: Any) -> dict[str, str] | None:
+        in_force = obj.in_force_versions[0] if obj.in_force_versions else None
+        name = in_force.name_json if in_force is not None else obj.latest_name
+        return name if isinstance(name, dict) else None
+
+    @staticmethod
+    def resolve_definition_version(obj: Any) -> Any:
+        return obj.in_force_versions[0] if obj.in_force_versions else None
+
+    @staticmethod
+    def resolve_guide(obj: Any) -> UUID | None:
+        guide = getattr(obj, "guide", None)  # a missing reverse one-to-one raises an AttributeError subclass
+        return guide.code if guide is not None else None
+
+
+class TreatmentDefinitionOut(DefinitionVersionOut):
+    """An approved definition version with its full content (methods, questions,
+    screening, preparation, session_steps, aftercare, course, spacing, product_types)."""
+
+    definition: dict[str, Any]
+
+    @staticmethod
+    def resolve_definition(obj: Any) -> dict[str, Any]:
+        content: dict[str, Any] = obj.content
+        return content
+
+
+class TreatmentVersionQuery(Schema):
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="an approved version's number; default: the one in force"
+    )
+
+
+class GuideVersionOut(Schema):
+    code: UUID
+    number: int
+    status: DocumentStatus
+    lifecycle: Lifecycle = Field(description="where the version stands today")
+    revised_on: dt.date
+    in_force_from: dt.date | None
+    review_by: dt.date | None
+    review_state: ReviewState
+    approved_by: PersonOut | None
+    approved_at: dt.datetime | None
+    content_hash: str = Field(description="SHA-256 of exactly the text a client is shown")
+    languages: list[str] = Field(description="the languages the version is written in")
+
+    @staticmethod
+    def resolve_lifecycle(obj: Any) -> Lifecycle:
+        return Lifecycle(obj.lifecycle_today)  # set by the view, which knows the version in force
+
+    @staticmethod
+    def resolve_review_state(obj: Any) -> ReviewState:
+        return ReviewState(obj.review_state())
+
+    @staticmethod
+    def resolve_languages(obj: Any) -> list[str]:
+        languages: list[str] = obj.languages()
+        return languages

@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from skinchart.api.auth import BearerToken, VerifiedSession
+from skinchart.api.catalogue import router as catalogue_router
 from skinchart.api.clients import InvalidInput
 from skinchart.api.clients import router as clients_router
 from skinchart.api.journal import router as journal_router
@@ -56,6 +57,7 @@ api = SkinchartAPI(
 )
 api.add_router("", clients_router)
 api.add_router("", journal_router)
+api.add_router("", catalogue_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None) -> HttpResponse:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from skinchart.accounts.models import Registration, Role, Site, StaffRole, TreatmentCategory, User
+from skinchart.catalogue.actions import approve_version, default_review_by, import_catalogue
+from skinchart.catalogue.loader import read_catalogue
+from skinchart.catalogue.models import DefinitionVersion, DocumentStatus
 from skinchart.clients.models import Client
 from skinchart.demo.totp import demo_key_hex
+from skinchart.guides.models import GuideVersion
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import CareAssignment, EntryKind
 
@@ -154,7 +161,23 @@ def seed() -> dict[str, int]:
         )
     practitioners = [users["doctor"], users["nurse"], users["cosmetologist"]]
     created_clients = _seed_clients(users["reception"], practitioners)
-    return {"staff": len(users), "clients_created": created_clients}
+    approved = _seed_catalogue(doctor)
+    return {"staff": len(users), "clients_created": created_clients, "documents_approved": approved}
+
+
+def _seed_catalogue(doctor: User) -> int:
+    """The shipped catalogue, approved by the demo doctor (in a real clinic the doctor
+    reads and approves each draft in Skinchart, after re-entering password and code)."""
+    documents = read_catalogue(Path(settings.CATALOGUE_DIR))
+    import_catalogue(actor=None, documents=documents, source_root=str(settings.CATALOGUE_DIR))
+    today = timezone.localdate()
+    approved = 0
+    for model in (DefinitionVersion, GuideVersion):
+        for draft in model.objects.filter(status=DocumentStatus.DRAFT):
+            review_by = draft.review_by if draft.review_by and draft.review_by > today else default_review_by(today)
+            approve_version(actor=doctor, version=draft, in_force_from=today, review_by=review_by)
+            approved += 1
+    return approved
 
 
 def _seed_clients(actor: User, practitioners: list[User]) -> int:

@@ -1,9 +1,11 @@
-"""Database triggers that make the journal and the audit log append-only, so that not
-even raw SQL through the application's connection can change history (REG-20, REG-30).
+"""Database triggers that make the journal and the audit log append-only, and approved
+controlled documents immutable, so that not even raw SQL through the application's
+connection can change history (REG-20, REG-30, REG-8).
 
 Signed journal entries refuse UPDATE and DELETE; drafts stay editable. Audit events
-refuse both always. The migration installs the guards; `removed_guards` exists only for
-the retention purge (later) and for tests that must simulate tampering.
+refuse both always. Approved treatment-definition and client-guide versions refuse both.
+Each app's migration installs the guards of its tables; `removed_guards` exists only
+for the retention purge (later) and for tests that must simulate tampering.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 MESSAGE_SIGNED_UPDATE = "journal: a signed entry is read-only"
 MESSAGE_SIGNED_DELETE = "journal: a signed entry cannot be deleted"
 MESSAGE_AUDIT = "audit: the log is append-only"
+MESSAGE_APPROVED = "documents: an approved version is read-only"
 
 # (trigger name, table, event, condition or "", message)
 GUARDS = [
@@ -23,6 +26,22 @@ GUARDS = [
     ("journal_entry_signed_no_delete", "journal_entry", "DELETE", "OLD.status = 'signed'", MESSAGE_SIGNED_DELETE),
     ("audit_event_no_update", "audit_auditevent", "UPDATE", "", MESSAGE_AUDIT),
     ("audit_event_no_delete", "audit_auditevent", "DELETE", "", MESSAGE_AUDIT),
+    (
+        "catalogue_def_approved_no_update",
+        "catalogue_definitionversion",
+        "UPDATE",
+        "OLD.status = 'approved'",
+        MESSAGE_APPROVED,
+    ),
+    (
+        "catalogue_def_approved_no_delete",
+        "catalogue_definitionversion",
+        "DELETE",
+        "OLD.status = 'approved'",
+        MESSAGE_APPROVED,
+    ),
+    ("guides_version_approved_no_update", "guides_guideversion", "UPDATE", "OLD.status = 'approved'", MESSAGE_APPROVED),
+    ("guides_version_approved_no_delete", "guides_guideversion", "DELETE", "OLD.status = 'approved'", MESSAGE_APPROVED),
 ]
 
 POSTGRES_FUNCTION = """
@@ -34,9 +53,13 @@ $$;
 """
 
 
-def install_statements(vendor: str) -> list[str]:
+def install_statements(vendor: str, tables: set[str] | None = None) -> list[str]:
+    """The CREATE statements for the guards on `tables` (default: all); each app's
+    migration installs the guards of the tables that exist by then."""
     statements = [POSTGRES_FUNCTION] if vendor == "postgresql" else []
     for name, table, event, condition, message in GUARDS:
+        if tables is not None and table not in tables:
+            continue
         if vendor == "postgresql":
             when = f"WHEN ({condition}) " if condition else ""
             statements.append(
@@ -52,24 +75,32 @@ def install_statements(vendor: str) -> list[str]:
     return statements
 
 
-def remove_statements(vendor: str) -> list[str]:
+def remove_statements(vendor: str, tables: set[str] | None = None) -> list[str]:
+    guards = [g for g in GUARDS if tables is None or g[1] in tables]
     if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table, *_ in GUARDS]
-    return [f"DROP TRIGGER IF EXISTS {name};" for name, *_ in GUARDS]
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table, *_ in guards]
+    return [f"DROP TRIGGER IF EXISTS {name};" for name, *_ in guards]
+
+
+def _existing_tables(connection: BaseDatabaseWrapper) -> set[str]:
+    with connection.cursor() as cursor:
+        return set(connection.introspection.table_names(cursor))
 
 
 def install_guards(connection: BaseDatabaseWrapper) -> None:
+    tables = _existing_tables(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # CREATE TRIGGER has no IF NOT EXISTS there
-            for statement in remove_statements("postgresql"):
+            for statement in remove_statements("postgresql", tables):
                 cursor.execute(statement)
-        for statement in install_statements(connection.vendor):
+        for statement in install_statements(connection.vendor, tables):
             cursor.execute(statement)
 
 
 def remove_guards(connection: BaseDatabaseWrapper) -> None:
+    tables = _existing_tables(connection)
     with connection.cursor() as cursor:
-        for statement in remove_statements(connection.vendor):
+        for statement in remove_statements(connection.vendor, tables):
             cursor.execute(statement)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import formats, timezone
 
 
 def birthday_in(birth_date: dt.date, year: int) -> dt.date:
@@ -48,3 +48,8 @@ def start_of_local_day(day: dt.date, *, days_later: int = 0) -> dt.datetime | No
 def local_today() -> dt.date:
     """Today in the clinic's time zone (Europe/Copenhagen by default)."""
     return timezone.localdate()
+
+
+def format_date(day: dt.date | None) -> str:
+    """A date as people in Denmark write it (26.11.2026), in either language."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT") if day is not None else ""

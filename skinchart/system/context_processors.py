@@ -14,6 +14,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
         "DEMO_MODE": settings.DEMO_MODE,
         "nav": {
             "clients": Capability.VIEW_CLIENTS in caps,
+            "catalogue": Capability.VIEW_DOCUMENTS in caps,
             "staff": Capability.MANAGE_STAFF in caps,
             "audit": Capability.VIEW_AUDIT in caps,
             "break_glass_review": Capability.APPROVE_DOCUMENTS in caps,

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from skinchart.accounts.access import staff_member_required
+from skinchart.accounts.models import User
 from skinchart.accounts.permissions import Capability, user_can
 
 
@@ -25,11 +26,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @staff_member_required
 def home(request: HttpRequest) -> HttpResponse:
-    if user_can(request.user, Capability.VIEW_CLIENTS):
-        return redirect("clients:list")
-    if user_can(request.user, Capability.MANAGE_STAFF):
-        return redirect("accounts:staff-list")
-    return render(request, "system/home.html")
+    """The dashboard: what needs attention, and the way to a client."""
+    from skinchart.guides.alerts import document_alerts
+    from skinchart.journal.models import BreakGlass
+
+    user = request.user
+    if not isinstance(user, User) or not user.is_staff_member:
+        return render(request, "system/home.html")
+    context = {
+        "alerts": document_alerts(user),
+        "can_search": user_can(user, Capability.VIEW_CLIENTS),
+        "break_glass_waiting": (
+            BreakGlass.objects.awaiting_review().exclude(user=user).count()
+            if user_can(user, Capability.APPROVE_DOCUMENTS)
+            else 0
+        ),
+    }
+    return render(request, "system/dashboard.html", context)
 
 
 def root(request: HttpRequest) -> HttpResponse:

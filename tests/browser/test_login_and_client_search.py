@@ -64,7 +64,9 @@ def test_doctor_signs_in_and_finds_a_client(
     page.locator("#id_token").fill(current_totp(doctor))
     page.locator("main form button[type=submit]").click()
 
-    # A doctor lands on the client list.
+    # A doctor lands on the overview, and goes to the client list from the menu.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oversigt")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Klienter").click()
     expect(page).to_have_url(re.compile(r"/clients/$"))
     search = page.locator("#id_q")
     expect(search).to_be_visible()

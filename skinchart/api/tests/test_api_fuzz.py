@@ -104,4 +104,7 @@ def test_it_fuzzes_every_operation_in_the_openapi_document() -> None:
         "GET /api/v1/clients/{code}",
         "GET /api/v1/clients/{code}/journal",
         "POST /api/v1/clients/{code}/notes",
+        "GET /api/v1/treatments",
+        "GET /api/v1/treatments/{code}",
+        "GET /api/v1/guides/{code}/versions",
     }
