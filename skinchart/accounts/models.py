@@ -51,6 +51,12 @@ class Site(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def phone_display(self) -> str:
+        from skinchart.lib.phone import display_phone
+
+        return display_phone(self.phone)
+
 
 class User(AbstractUser):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
