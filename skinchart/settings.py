@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "skinchart.journal",
     "skinchart.catalogue",
     "skinchart.guides",
+    "skinchart.consultations",
+    "skinchart.scheduling",
     "skinchart.api",
     "skinchart.system",
     "skinchart.demo",
@@ -305,6 +307,9 @@ GUIDE_LINK_DAYS = env_int("GUIDE_LINK_DAYS", 30)
 # The address clients reach Skinchart at (for links in e-mails), e.g. https://journal.oskin.dk;
 # empty: taken from the request (checked against ALLOWED_HOSTS).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")
+# PRODUCT.md §2 step 11: a spacing rule without a fixed gap ("plan individually") warns
+# when the other treatment is booked within this many days before or after a session.
+SPACING_REVIEW_DAYS = env_int("SPACING_REVIEW_DAYS", 14)
 
 # --- API ----------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

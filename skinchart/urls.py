@@ -10,6 +10,8 @@ urlpatterns = [
     path("audit/", include("skinchart.audit.urls")),
     path("catalogue/", include("skinchart.catalogue.urls")),
     path("", include("skinchart.guides.urls")),
+    path("", include("skinchart.scheduling.urls")),
+    path("", include("skinchart.consultations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -24,10 +24,13 @@ from skinchart.catalogue.actions import approve_version, import_catalogue
 from skinchart.catalogue.loader import read_catalogue
 from skinchart.catalogue.models import DefinitionVersion
 from skinchart.clients.models import Client
+from skinchart.consultations.actions import make_plan, record_consultation
 from skinchart.guides.actions import save_guide_draft
 from skinchart.guides.models import GuideLink, GuideVersion
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import BreakGlass, CareAssignment, EntryKind
+from skinchart.scheduling.actions import book_appointment
+from skinchart.scheduling.models import Room
 
 PERSONAS = ["anonymous", "doctor", "nurse", "cosmetologist", "reception", "admin", "outsider"]
 
@@ -104,6 +107,19 @@ EXPECTED: dict[str, tuple[str, tuple[int, ...]]] = {
     "guides:client-information": ("get", CLINICAL_ONLY_PAGE),
     "guides:public": ("get", PUBLIC),  # the link's token is the key; no login
     "guides:public-pdf": ("get", PUBLIC),
+    "api:evaluate_screening": ("post", (401, 422, 422, 422, 403, 403, 403)),  # no body: 422 once authorised
+    "consultations:client": ("get", CLINICAL_ONLY_PAGE),
+    "consultations:create": ("get", (302, 200, 200, 403, 403, 403, 403)),
+    "consultations:detail": ("get", CLINICAL_ONLY_PAGE),
+    "consultations:discussed": ("post", (302, 302, 302, 403, 403, 403, 403)),
+    "consultations:oral-information": ("post", (302, 302, 302, 403, 403, 403, 403)),
+    "consultations:assessments": ("get", DOCTOR_ONLY_PAGE),
+    "consultations:assess": ("get", DOCTOR_ONLY_PAGE),
+    "consultations:plan-create": ("get", (302, 200, 200, 403, 403, 403, 403)),
+    "consultations:plan": ("get", CLINICAL_ONLY_PAGE),
+    "scheduling:day": ("get", CLINICAL_STAFF_PAGE),
+    "scheduling:book": ("get", CLINICAL_STAFF_PAGE),  # no ?plan: a pre-consultation, which reception books
+    "scheduling:cancel": ("post", (302, 302, 302, 302, 302, 403, 403)),
 }
 
 
@@ -138,6 +154,8 @@ def objects(db: None) -> dict[str, str]:
         client=client, user=member, reason="Client called with a question", expires_at=timezone.now()
     )
     documents = _load_catalogue(approver)
+    client.refresh_from_db()  # the birth date as a date, as the workflow reads it
+    workflow = _consultation_and_plan(approver, client, registration.site)
     token = "matrix-link-token"
     link = GuideLink.objects.create(
         guide_version_id=documents["guide_version_pk"],
@@ -156,7 +174,72 @@ def objects(db: None) -> dict[str, str]:
         "link": str(link.code),
         "token": token,
         **{key: value for key, value in documents.items() if key != "guide_version_pk"},
+        **workflow,
     }
+
+
+def _consultation_and_plan(doctor: User, client: Client, site: Any) -> dict[str, str]:
+    """A consultation waiting for a doctor (keloid), one with a plan, and an appointment."""
+    version = DefinitionVersion.objects.get(number=1)
+    answers = dict.fromkeys(KEYS_YES_NO, False) | dict.fromkeys(KEYS_TEXT, "")
+    waiting = record_consultation(
+        actor=doctor,
+        client=client,
+        definition_version=version,
+        methods=["microneedling"],
+        answers=answers | {"keloid_tendency": True},
+        skin_assessment="Rolig hud.",
+        wishes="Glød.",
+    )
+    planned = record_consultation(
+        actor=doctor,
+        client=client,
+        definition_version=version,
+        methods=["microneedling"],
+        answers=answers,
+        skin_assessment="Rolig hud.",
+        wishes="Glød.",
+    )
+    plan = make_plan(
+        actor=doctor,
+        consultation=planned,
+        areas=[{"area": "Kinder", "method": "microneedling"}],
+        sessions=3,
+        interval_min_days=14,
+        interval_max_days=21,
+        maintenance_min_days=None,
+        maintenance_max_days=None,
+        mild_peel=False,
+        numbing_cream=False,
+        first_session_on=timezone.localdate() + dt.timedelta(days=1),
+    )
+    room = Room.objects.create(site=site, name="Room 1")
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=7), dt.time(10)))
+    appointment = book_appointment(
+        actor=doctor,
+        client=client,
+        site=site,
+        practitioner=doctor,
+        room=room,
+        start=start,
+        end=start + dt.timedelta(minutes=45),
+        kind="pre_consultation",
+    )
+    return {"consultation": str(waiting.code), "plan": str(plan.code), "appointment": str(appointment.code)}
+
+
+KEYS_YES_NO = [
+    "pregnant",
+    "breastfeeding",
+    "active_skin_infection_in_area",
+    "keloid_tendency",
+    "chronic_urticaria",
+    "active_herpes_in_area",
+    "blood_thinners",
+    "fish_oil",
+    "vitamin_e",
+]
+KEYS_TEXT = ["medications", "allergies", "skin_diseases", "previous_treatments"]
 
 
 def _load_catalogue(approver: User) -> dict[str, Any]:
@@ -210,6 +293,13 @@ CODE_KIND = {
     "guides:approve": "guide_draft",
     "guides:diff": "guide_version",
     "guides:link-revoke": "link",
+    "consultations:detail": "consultation",
+    "consultations:discussed": "consultation",
+    "consultations:oral-information": "consultation",
+    "consultations:assess": "consultation",
+    "consultations:plan-create": "consultation",
+    "consultations:plan": "plan",
+    "scheduling:cancel": "appointment",
 }
 
 

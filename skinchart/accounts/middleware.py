@@ -32,7 +32,7 @@ class LoginSessionMiddleware:
             if expired:
                 logout(request)
                 messages.info(request, expired)
-                if request.path.startswith("/api/"):
+                if request.path.startswith(("/api/", "/g/")):  # the API, and clients' guide links
                     return self.get_response(request)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")
             # Activity is noted at most once a minute: a session write on every request

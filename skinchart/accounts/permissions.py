@@ -23,6 +23,7 @@ class Capability(StrEnum):
     EDIT_DOCUMENTS = "edit_documents"  # draft client guides and definitions
     APPROVE_DOCUMENTS = "approve_documents"  # approve client guides, treatment definitions
     GIVE_INFORMATION = "give_information"  # give a client the written information (REG-4)
+    ASSESS_CLIENTS = "assess_clients"  # decide on clients the screening sends to a doctor
     MANAGE_STAFF = "manage_staff"  # accounts, roles, registrations, sites
     VIEW_AUDIT = "view_audit"  # read the audit and access log
 
@@ -40,6 +41,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_DOCUMENTS,
             Capability.APPROVE_DOCUMENTS,
             Capability.GIVE_INFORMATION,
+            Capability.ASSESS_CLIENTS,
             Capability.VIEW_AUDIT,
         }
     ),

@@ -18,6 +18,7 @@ from skinchart.api.catalogue import router as catalogue_router
 from skinchart.api.clients import InvalidInput
 from skinchart.api.clients import router as clients_router
 from skinchart.api.journal import router as journal_router
+from skinchart.api.screening import router as screening_router
 from skinchart.clients.access import BreakGlassRequired
 from skinchart.clients.actions import DuplicateCprError
 from skinchart.journal.actions import JournalError
@@ -58,6 +59,7 @@ api = SkinchartAPI(
 api.add_router("", clients_router)
 api.add_router("", journal_router)
 api.add_router("", catalogue_router)
+api.add_router("", screening_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None) -> HttpResponse:

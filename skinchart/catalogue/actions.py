@@ -64,6 +64,15 @@ def import_catalogue(
     return result
 
 
+def refuse_over_edited_draft(document: TreatmentDocument | GuideDocument, latest: ControlledVersion | None) -> None:
+    """A changed file never overwrites a draft someone wrote in Skinchart."""
+    if latest is not None and latest.is_draft and not latest.source.startswith("file:"):
+        raise DocumentError(
+            f"{document.path}: draft version {latest.number} was edited in Skinchart and is not approved yet; "
+            "approve it (or finish editing it) before loading a changed file"
+        )
+
+
 def source_name(document: TreatmentDocument | GuideDocument, source_root: str) -> str:
     path = str(document.path)
     return "file:" + (path.removeprefix(source_root).lstrip("/") if source_root else path)
@@ -82,9 +91,10 @@ def _import_definition(*, actor: Any, document: TreatmentDocument, result: Impor
         )
     versions = DefinitionVersion.objects.select_for_update().filter(treatment=treatment)
     latest = versions.order_by("-number").first()
-    if latest is not None and latest.content_hash == document.content_hash:
-        result.unchanged.append(label)
+    if versions.filter(content_hash=document.content_hash).exists():
+        result.unchanged.append(label)  # this text was loaded before
         return
+    refuse_over_edited_draft(document, latest)
     now = timezone.now()
     if latest is not None and latest.is_draft:
         latest.content, latest.content_hash = document.content, document.content_hash
@@ -119,6 +129,7 @@ def approve_version(
     version: ControlledVersion,
     in_force_from: dt.date,
     review_by: dt.date,
+    expected_hash: str | None = None,
     request: HttpRequest | None = None,
 ) -> ControlledVersion:
     """Approve a draft (REG-9): only an active doctor (the view also demands a fresh
@@ -129,6 +140,10 @@ def approve_version(
     version = type(version).objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
         raise DocumentError(_("This version is already approved; approved versions cannot change."))
+    if expected_hash is not None and expected_hash != version.content_hash:
+        # The draft was edited (or reloaded) after the doctor opened it: approve only
+        # exactly the text that was read.
+        raise DocumentError(_("The text has changed since you opened it. Read the new text, then approve."))
     problems = version.approval_problems()
     if problems:
         raise DocumentError(" ".join(problems))

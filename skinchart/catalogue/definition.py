@@ -12,7 +12,15 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from skinchart.accounts.models import Role, TreatmentCategory
 
@@ -125,7 +133,11 @@ class Method(Strict):
         return roles
 
     @model_validator(mode="after")
-    def _lawful(self) -> Self:
+    def _lawful(self, info: ValidationInfo) -> Self:
+        if info.context and info.context.get("stored"):
+            # An approved version was judged by the rules when it was loaded; reading
+            # it back must not fail because a setting has since changed.
+            return self
         if self.same_day_allowed and self.reflection_hours > 0:
             raise ValueError("same_day_allowed needs reflection_hours = 0")
         if self.cosmetic_treatment:

@@ -15,6 +15,7 @@ from skinchart.lib.forms import DanishDateField
 class ApprovalForm(forms.Form):
     in_force_from = DanishDateField(label=_("In force from"))
     review_by = DanishDateField(label=_("Review by"))
+    content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
     confirm = forms.BooleanField(
         label=_("I have read this version in full and approve it as the responsible doctor."), required=True
     )
@@ -23,7 +24,9 @@ class ApprovalForm(forms.Form):
         today = timezone.localdate()
         start = max(version.in_force_from or today, today)
         review_by = version.review_by if version.review_by and version.review_by > start else default_review_by(start)
-        kwargs.setdefault("initial", {"in_force_from": start, "review_by": review_by})
+        kwargs.setdefault(
+            "initial", {"in_force_from": start, "review_by": review_by, "content_hash": version.content_hash}
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:

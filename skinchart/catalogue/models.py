@@ -223,7 +223,7 @@ class DefinitionVersion(ControlledVersion):
 
     @property
     def definition(self) -> TreatmentDefinition:
-        return TreatmentDefinition.model_validate(self.content)
+        return TreatmentDefinition.model_validate(self.content, context={"stored": True})
 
     def name(self, language: str) -> str:
         names: dict[str, str] = self.content.get("name", {})

@@ -127,6 +127,7 @@ def approval_page(request: HttpRequest, version: ControlledVersion, *, heading: 
                 version=version,
                 in_force_from=form.cleaned_data["in_force_from"],
                 review_by=form.cleaned_data["review_by"],
+                expected_hash=form.cleaned_data["content_hash"],
                 request=request,
             )
         except DocumentError as exc:

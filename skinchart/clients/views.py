@@ -14,6 +14,7 @@ from skinchart.clients import actions
 from skinchart.clients.access import get_client_for_user
 from skinchart.clients.forms import ClientForm, ClientSearchForm
 from skinchart.clients.models import Client
+from skinchart.scheduling.models import Appointment
 
 SEARCH_LIMIT = 50
 
@@ -57,6 +58,7 @@ def client_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "can_edit": user_can(request.user, Capability.EDIT_CLIENTS),
         "can_reveal_cpr": user_can(request.user, Capability.REVEAL_CPR),
         "can_view_clinical": user_can(request.user, Capability.VIEW_CLINICAL),
+        "appointments": Appointment.objects.upcoming_for(client),
     }
     return render(request, "clients/client_detail.html", context)
 

@@ -20,6 +20,7 @@ from skinchart.demo.totp import demo_key_hex
 from skinchart.guides.models import GuideVersion
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import CareAssignment, EntryKind
+from skinchart.scheduling.models import Room
 
 DEMO_PASSWORD = "demo-Kolding-2026"  # noqa: S105 — demo mode only, printed on purpose
 
@@ -159,6 +160,8 @@ def seed() -> dict[str, int]:
             site=site,
             defaults={"valid_from": start, "supervising_doctor": None if username == "doctor" else doctor},
         )
+    for room in ("Behandlingsrum 1", "Behandlingsrum 2", "Konsultationsrum"):
+        Room.objects.get_or_create(site=site, name=room)
     practitioners = [users["doctor"], users["nurse"], users["cosmetologist"]]
     created_clients = _seed_clients(users["reception"], practitioners)
     approved = _seed_catalogue(doctor)

@@ -7,6 +7,7 @@ All functions take the acting user, run in one transaction, write their audit ev
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from skinchart.accounts.permissions import Capability, user_can
 from skinchart.audit.log import record
-from skinchart.catalogue.actions import DocumentError, ImportResult, source_name
+from skinchart.catalogue.actions import DocumentError, ImportResult, refuse_over_edited_draft, source_name
 from skinchart.catalogue.loader import GuideDocument
 from skinchart.catalogue.models import ReviewState, Treatment
 from skinchart.guides.models import (
@@ -37,6 +38,8 @@ from skinchart.journal.actions import record_entry
 from skinchart.journal.models import EntryKind
 from skinchart.lib.dates import format_date
 
+logger = logging.getLogger(__name__)
+
 
 def import_guide_document(*, actor: Any, document: GuideDocument, result: ImportResult, source_root: str) -> None:
     """A guide file as a draft version (part of `catalogue.actions.import_catalogue`)."""
@@ -51,14 +54,18 @@ def import_guide_document(*, actor: Any, document: GuideDocument, result: Import
     versions = GuideVersion.objects.select_for_update().filter(guide=guide)
     latest = versions.order_by("-number").first()
     dates = (data.revised, data.in_force, data.review_by)
-    # The same text: nothing to do, unless an open draft's proposed dates changed.
-    if (
-        latest is not None
+    open_file_draft = latest is not None and latest.is_draft and latest.source.startswith("file:")
+    if versions.filter(content_hash=content_hash).exists() and not (
+        open_file_draft
+        and latest is not None
         and latest.content_hash == content_hash
-        and (not latest.is_draft or (latest.revised_on, latest.in_force_from, latest.review_by) == dates)
+        and (latest.revised_on, latest.in_force_from, latest.review_by) != dates
     ):
+        # This text was loaded (or written) before: nothing to do, unless only the
+        # proposed dates of the open draft from this file changed.
         result.unchanged.append(label)
         return
+    refuse_over_edited_draft(document, latest)
     fields = {
         "title": title,
         "sections": sections,
@@ -156,6 +163,7 @@ def give_written_information(
     problems = usable_for_information(version)
     if problems:
         raise DocumentError(" ".join(problems))
+    overdue = version.review_state() == ReviewState.OVERDUE  # only possible when overdue guides warn
     information = InformationRecord.objects.create(
         client=client,
         kind=InformationKind.WRITTEN,
@@ -168,8 +176,10 @@ def give_written_information(
         actor=actor,
         client=client,
         kind=EntryKind.INFORMATION,
-        text=_information_text(version, channel),
+        text=_information_text(version, channel)
+        + (" " + _("The guide was overdue for review (given anyway: the clinic's setting warns).") if overdue else ""),
         content={
+            "review_overdue": overdue,
             "information": "written",
             "channel": channel,
             "guide": str(version.guide.code),
@@ -232,8 +242,21 @@ def send_guide_link(
     record(action="guide.link_created", actor=actor, request=request, client=client, target=link)
     if client.email:
         message = _guide_email(client=client, url=url, link=link, site=site)
-        transaction.on_commit(lambda: message.send(fail_silently=False))
+        transaction.on_commit(lambda: _send_link_email(message, link))
     return link, url
+
+
+def _send_link_email(message: EmailMessage, link: GuideLink) -> None:
+    """After commit: a mail server that is down must not lose the link (it is shown to
+    the staff member too) nor turn the page into an error. The outcome is recorded."""
+    try:
+        message.send(fail_silently=False)
+    except OSError:  # smtplib's errors and socket errors alike
+        logger.warning("guide link e-mail not sent (link %s)", link.code)
+        record(action="guide.link_emailed", client=link.client, target=link, outcome="failure")
+        return
+    GuideLink.objects.filter(pk=link.pk).update(emailed_at=timezone.now())
+    record(action="guide.link_emailed", client=link.client, target=link)
 
 
 def _guide_email(*, client: Any, url: str, link: GuideLink, site: Any) -> EmailMessage:
@@ -293,3 +316,62 @@ def open_guide_link(*, token: str, request: HttpRequest | None = None) -> GuideL
     )
     record(action="guide.link_opened", request=request, client=link.client, target=link, via="link")
     return link
+
+
+@transaction.atomic
+def give_oral_information(
+    *, actor: Any, client: Any, treatment: Any, note: str = "", request: HttpRequest | None = None
+) -> InformationRecord:
+    """Record the oral information (course, side effects, realistic results), which
+    may only follow the written information of the guide version in force, given by
+    an authorised health person (REG-4). Its time starts the reflection period."""
+    if not user_can(actor, Capability.GIVE_INFORMATION):
+        raise DocumentError(_("Only a doctor or a nurse may give the information."))
+    guide = Guide.objects.filter(treatment=treatment).first()
+    in_force = GuideVersion.objects.filter(guide=guide).in_force_on(timezone.localdate()).first() if guide else None
+    if in_force is None:
+        raise DocumentError(_("No client guide for this treatment is in force."))
+    now = timezone.now()
+    written = (
+        InformationRecord.objects.filter(
+            client=client, kind=InformationKind.WRITTEN, guide_version=in_force, given_at__lte=now
+        )
+        .order_by("-given_at")
+        .first()
+    )
+    if written is None:
+        raise DocumentError(
+            _("Give the written information (the client guide in force, version %(number)s) before the oral.")
+            % {"number": in_force.number}
+        )
+    information = InformationRecord.objects.create(
+        client=client,
+        kind=InformationKind.ORAL,
+        channel=InformationChannel.IN_PERSON,
+        guide_version=in_force,
+        given_by=actor,
+        given_at=now,
+    )
+    information.entry = record_entry(
+        actor=actor,
+        client=client,
+        kind=EntryKind.INFORMATION,
+        text=_("Oral information given after the written (%(title)s, version %(number)s).%(note)s")
+        % {
+            "title": in_force.title_in(translation.get_language() or "da"),
+            "number": in_force.number,
+            "note": f" {note.strip()}" if note.strip() else "",
+        },
+        content={
+            "information": "oral",
+            "guide_version": str(in_force.code),
+            "version_number": in_force.number,
+            "content_hash": in_force.content_hash,
+            "after_written": str(written.code),
+        },
+        subject=information,
+        request=request,
+    )
+    information.save(update_fields=["entry"])
+    record(action="guide.oral_information_given", actor=actor, request=request, client=client, target=information)
+    return information

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from skinchart.catalogue.models import ControlledVersion
@@ -93,20 +94,18 @@ class GuideVersion(ControlledVersion):
         ]
 
     def approval_problems(self) -> list[str]:
-        from django.utils.translation import gettext as _g
-
         problems = []
         present = {s["key"]: s for s in self.sections}
         for key, label in REQUIRED_SECTIONS.items():
             section = present.get(key)
             if section is None or not section["body"].get("da", "").strip():
-                problems.append(_g("The section “%(section)s” is missing or empty.") % {"section": label})
+                problems.append(gettext("The section “%(section)s” is missing or empty.") % {"section": label})
         if not self.title.get("da", "").strip():
-            problems.append(_g("The guide needs a Danish title."))
+            problems.append(gettext("The guide needs a Danish title."))
         for lang in LANGUAGES:
             written = [s for s in self.sections if s["body"].get(lang, "").strip()]
             if lang != "da" and written and len(written) != len(self.sections):
-                problems.append(_g("The English text is incomplete: write every section in English, or none."))
+                problems.append(gettext("The English text is incomplete: write every section in English, or none."))
         return problems
 
 
@@ -177,6 +176,7 @@ class GuideLink(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    emailed_at = models.DateTimeField(null=True, blank=True)
     first_opened_at = models.DateTimeField(null=True, blank=True)
     last_opened_at = models.DateTimeField(null=True, blank=True)
     times_opened = models.PositiveIntegerField(default=0)

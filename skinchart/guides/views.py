@@ -15,14 +15,17 @@ from skinchart.accounts.access import acting_user, require_capability, require_r
 from skinchart.accounts.permissions import Capability, user_can
 from skinchart.catalogue.access import get_version_for_user, visible_versions
 from skinchart.catalogue.actions import DocumentError
-from skinchart.catalogue.models import ReviewState, in_force_among
+from skinchart.catalogue.models import in_force_among
 from skinchart.catalogue.views import approval_page, compared_with, version_rows
 from skinchart.clients.access import get_client_for_user
 from skinchart.guides import actions
+from skinchart.guides.access import get_link_for_user
 from skinchart.guides.forms import GiveInformationForm, GuideEditForm
 from skinchart.guides.models import Guide, GuideLink, GuideVersion, InformationRecord, pick_language
 from skinchart.guides.rendering import contact_site, guide_context, render_guide_pdf
 from skinchart.lib.text_diff import has_changes, word_diff
+
+SENT_LINK_KEY = "guides.sent_link"
 
 documents = require_capability(Capability.VIEW_DOCUMENTS)
 editor = require_capability(Capability.EDIT_DOCUMENTS)
@@ -184,7 +187,6 @@ def client_information(request: HttpRequest, code: UUID) -> HttpResponse:
     can_give = user_can(request.user, Capability.GIVE_INFORMATION)
     available = _versions_in_force()
     form = GiveInformationForm(request.POST or None, versions=available, language=request.LANGUAGE_CODE)
-    sent_url = ""
     if request.method == "POST":
         if not can_give:
             raise PermissionDenied
@@ -192,35 +194,40 @@ def client_information(request: HttpRequest, code: UUID) -> HttpResponse:
             actor, version = acting_user(request), form.chosen_version()
             try:
                 if form.cleaned_data["channel"] == "link":
-                    link, sent_url = actions.send_guide_link(
+                    link, url = actions.send_guide_link(
                         actor=actor, client=client, version=version, site=contact_site(actor), request=request
                     )
+                    # Shown once, after the redirect (a reload must not send a second
+                    # link); the session is stored server-side, never in a cookie.
+                    request.session[SENT_LINK_KEY] = {"url": url, "link": str(link.code)}
                 else:
                     actions.give_written_information(
                         actor=actor, client=client, version=version, channel="handed_over", request=request
                     )
+                    messages.success(request, _("Recorded: the written information was handed over."))
             except DocumentError as exc:
                 form.add_error(None, str(exc))
             else:
-                if not sent_url:
-                    messages.success(request, _("Recorded: the written information was handed over."))
-                    return redirect("guides:client-information", code=client.code)
-                form = GiveInformationForm(versions=available, language=request.LANGUAGE_CODE)
+                return redirect("guides:client-information", code=client.code)
+    sent = request.session.pop(SENT_LINK_KEY, None) if request.method == "GET" else None
     records = (
         InformationRecord.objects.filter(client=client)
         .select_related("guide_version__guide__treatment", "given_by", "link")
         .order_by("-given_at")
     )
-    links = GuideLink.objects.filter(client=client).select_related("guide_version", "created_by", "revoked_by")
+    links = list(GuideLink.objects.filter(client=client).select_related("guide_version", "created_by", "revoked_by"))
+    sent_link = next((link for link in links if sent and str(link.code) == sent.get("link")), None)
     context = {
         "client": client,
         "form": form,
         "can_give": can_give,
-        "available": [{"version": v, "review": v.review_state()} for v in available],
+        "available": [
+            {"version": v, "review": v.review_state(), "title": v.title_in(request.LANGUAGE_CODE)} for v in available
+        ],
         "records": records,
         "links": links,
-        "sent_url": sent_url,
-        "ReviewState": ReviewState,
+        "sent_url": sent["url"] if sent_link is not None and sent else "",
+        "sent_link": sent_link,
     }
     return render(request, "guides/client_information.html", context, status=422 if form.errors else 200)
 
@@ -228,8 +235,7 @@ def client_information(request: HttpRequest, code: UUID) -> HttpResponse:
 @informer
 @require_POST
 def link_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
-    link = get_object_or_404(GuideLink.objects.select_related("client"), code=code)
-    get_client_for_user(request, link.client.code, capability=Capability.VIEW_CLINICAL, action="guide.link_revoke")
+    link = get_link_for_user(request, code, action="guide.link_revoke")
     actions.revoke_guide_link(actor=acting_user(request), link=link, request=request)
     messages.success(request, _("The link no longer works."))
     return redirect("guides:client-information", code=link.client.code)

@@ -53,3 +53,21 @@ def local_today() -> dt.date:
 def format_date(day: dt.date | None) -> str:
     """A date as people in Denmark write it (26.11.2026), in either language."""
     return formats.date_format(day, "SHORT_DATE_FORMAT") if day is not None else ""
+
+
+def reflection_ends_at(start: dt.datetime, hours: int) -> dt.datetime:
+    """The end of a reflection period of `hours` from `start`, DST-safe and on the safe
+    side: the later of `hours` of elapsed time and the same local clock time that many
+    hours on the calendar (Europe/Copenhagen by default). Across the autumn change the
+    calendar end is an hour later than the elapsed one, across the spring change the
+    elapsed end is; either way neither reading of "48 hours" is cut short (REG-3)."""
+    if timezone.is_naive(start):
+        raise ValueError("reflection_ends_at needs an aware datetime")
+    # Python adds to an aware datetime on its wall clock, so elapsed time is counted in UTC.
+    elapsed = start.astimezone(dt.UTC) + dt.timedelta(hours=hours)
+    local = timezone.localtime(start)
+    wall = dt.datetime.combine(local.date() + dt.timedelta(days=hours // 24), local.time()) + dt.timedelta(
+        hours=hours % 24
+    )
+    calendar = timezone.make_aware(wall, timezone.get_current_timezone()).astimezone(dt.UTC)
+    return max(elapsed, calendar)

@@ -27,6 +27,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @staff_member_required
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: what needs attention, and the way to a client."""
+    from skinchart.consultations.models import Consultation
     from skinchart.guides.alerts import document_alerts
     from skinchart.journal.models import BreakGlass
 
@@ -36,6 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "alerts": document_alerts(user),
         "can_search": user_can(user, Capability.VIEW_CLIENTS),
+        "assessments_waiting": (
+            Consultation.objects.awaiting_assessment().count() if user_can(user, Capability.ASSESS_CLIENTS) else 0
+        ),
         "break_glass_waiting": (
             BreakGlass.objects.awaiting_review().exclude(user=user).count()
             if user_can(user, Capability.APPROVE_DOCUMENTS)

@@ -93,17 +93,19 @@ def console_errors(page: Page) -> list[str]:
 
 
 @pytest.fixture
-def log_in(page: Page) -> Callable[[str, User], None]:
+def log_in(page: Page) -> Callable[..., None]:
     """Sign in through the real two-step form, starting at `base_url`/ (the site root)."""
 
-    def sign_in(base_url: str, user: User) -> None:
+    def sign_in(base_url: str, user: User, *, second_time: bool = False) -> None:
+        """`second_time`: the user signed in moments ago, so the authenticator's next
+        code is typed (the server refuses a code it has seen)."""
         page.goto(base_url + "/")
         expect(page).to_have_url(re.compile(r"/accounts/login/"))
         page.locator("#id_username").fill(user.username)
         page.locator("#id_password").fill(PASSWORD)
         page.locator("main form button[type=submit]").click()
         expect(page).to_have_url(re.compile(r"/accounts/login/code/"))
-        page.locator("#id_token").fill(current_totp(user))
+        page.locator("#id_token").fill(current_totp(user, steps_ahead=1 if second_time else 0))
         page.locator("main form button[type=submit]").click()
         expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 

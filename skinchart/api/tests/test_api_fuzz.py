@@ -107,4 +107,5 @@ def test_it_fuzzes_every_operation_in_the_openapi_document() -> None:
         "GET /api/v1/treatments",
         "GET /api/v1/treatments/{code}",
         "GET /api/v1/guides/{code}/versions",
+        "POST /api/v1/screening/evaluate",
     }

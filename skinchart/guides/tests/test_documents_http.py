@@ -4,10 +4,15 @@ a version missing a required section cannot be approved (REG-5, REG-9)."""
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
@@ -30,11 +35,12 @@ def edit_form_data(version: GuideVersion, **changes: str) -> dict[str, str]:
     return data
 
 
-def approval_data() -> dict[str, str]:
+def approval_data(version: GuideVersion) -> dict[str, str]:
     today = timezone.localdate()
     return {
         "in_force_from": today.strftime("%d.%m.%Y"),
         "review_by": today.replace(year=today.year + 2).strftime("%d.%m.%Y"),
+        "content_hash": version.content_hash,
         "confirm": "on",
     }
 
@@ -80,13 +86,13 @@ def test_a_doctor_approves_after_reauthentication(
     response = http.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:reauth"))
-    assert http.post(url, approval_data()).status_code == 302
+    assert http.post(url, approval_data(draft)).status_code == 302
     draft.refresh_from_db()
     assert draft.is_draft
     session = http.session
     session["reauth_at"] = time.time()
     session.save()
-    response = http.post(url, approval_data())
+    response = http.post(url, approval_data(draft))
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == "approved"
@@ -97,7 +103,7 @@ def test_a_nurse_cannot_approve(
     doctor: User, nurse: User, guide_version: GuideVersion, sign_in: Callable[[User], HttpClient]
 ) -> None:
     draft = make_draft(sign_in(doctor), guide_version, about__body_da="Ny tekst.")
-    response = sign_in(nurse).post(reverse("guides:approve", kwargs={"code": draft.code}), approval_data())
+    response = sign_in(nurse).post(reverse("guides:approve", kwargs={"code": draft.code}), approval_data(draft))
     assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.is_draft
@@ -112,7 +118,7 @@ def test_a_version_without_late_effects_cannot_be_approved(
     page = http.get(url)
     assert page.status_code == 200
     assert 'role="alert"' in page.content.decode()
-    response = http.post(url, approval_data())
+    response = http.post(url, approval_data(draft))
     assert response.status_code == 422
     draft.refresh_from_db()
     assert draft.is_draft
@@ -137,3 +143,42 @@ def test_the_catalogue_page_lists_in_force_and_draft_versions(
         page = http.get(reverse("catalogue:list")).content.decode()
     assert guide_version.get_absolute_url() in page
     assert GuideVersion.objects.get(status="draft").get_absolute_url() in page
+
+
+def test_a_draft_changed_after_it_was_read_is_not_approved(
+    doctor: User, admin_user: User, guide_version: GuideVersion, sign_in: Callable[[User], HttpClient]
+) -> None:
+    http = sign_in(doctor)
+    draft = make_draft(http, guide_version, about__body_da="Den tekst lægen læste.")
+    read = approval_data(draft)
+    make_draft(sign_in(admin_user), draft, about__body_da="En anden tekst, skrevet bagefter.")
+    response = http.post(reverse("guides:approve", kwargs={"code": draft.code}), read)
+    assert response.status_code == 422
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_reloading_the_files_after_an_edit_in_skinchart_changes_nothing(
+    doctor: User, guide_version: GuideVersion, sign_in: Callable[[User], HttpClient]
+) -> None:
+    http = sign_in(doctor)
+    draft = make_draft(http, guide_version, about__body_da="Skrevet i Skinchart.")
+    call_command("load_catalogue", stdout=io.StringIO())
+    draft.refresh_from_db()
+    assert "Skrevet i Skinchart." in str(draft.sections)
+    assert GuideVersion.objects.count() == 2
+    http.post(reverse("guides:approve", kwargs={"code": draft.code}), approval_data(draft))
+    call_command("load_catalogue", stdout=io.StringIO())
+    assert GuideVersion.objects.count() == 2
+
+
+def test_a_changed_file_never_overwrites_a_draft_written_in_skinchart(
+    doctor: User, guide_version: GuideVersion, sign_in: Callable[[User], HttpClient], tmp_path: Path
+) -> None:
+    make_draft(sign_in(doctor), guide_version, about__body_da="Skrevet i Skinchart.")
+    changed = tmp_path / "guide.toml"
+    source = (Path(settings.CATALOGUE_DIR) / "guides" / "mesotherapy.toml").read_text(encoding="utf-8")
+    changed.write_text(source.replace("Hvad er mesoterapi?", "Hvad er mesoterapi egentlig?"), encoding="utf-8")
+    with pytest.raises(CommandError, match="edited in Skinchart"):
+        call_command("load_catalogue", str(changed), stdout=io.StringIO())
+    assert "Skrevet i Skinchart." in str(GuideVersion.objects.get(status="draft").sections)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import socket
 from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
@@ -47,8 +48,8 @@ def information_url(client: Client) -> str:
 
 def send_link(http: HttpClient, client: Client, version: GuideVersion) -> str:
     response = http.post(information_url(client), {"version": str(version.code), "channel": "link"})
-    assert response.status_code == 200
-    match = LINK.search(response.content.decode())
+    assert response.status_code == 302
+    match = LINK.search(http.get(information_url(client)).content.decode())
     assert match is not None
     return match.group(1)
 
@@ -263,3 +264,42 @@ def test_no_mail_is_sent_when_giving_the_information_fails(
     assert response.status_code == 422
     assert smtp_server == []
     assert not GuideLink.objects.exists()
+
+
+def test_the_link_is_shown_once_and_a_reload_sends_nothing_more(
+    nurse: User, client_record: Client, guide_version: GuideVersion, caring: Callable[[User], HttpClient]
+) -> None:
+    http = caring(nurse)
+    send_link(http, client_record, guide_version)
+    assert LINK.search(http.get(information_url(client_record)).content.decode()) is None
+    assert GuideLink.objects.count() == 1
+    assert InformationRecord.objects.count() == 1
+
+
+def test_a_mail_server_that_is_down_loses_nothing(
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    nurse: User,
+    client_record: Client,
+    guide_version: GuideVersion,
+    caring: Callable[[User], HttpClient],
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    client_record.email = "soren@example.org"
+    client_record.save(update_fields=["email"])
+    http = caring(nurse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(information_url(client_record), {"version": str(guide_version.code), "channel": "link"})
+    assert response.status_code == 302
+    page = http.get(information_url(client_record)).content.decode()
+    match = LINK.search(page)
+    assert match is not None
+    assert HttpClient().get(match.group(1)).status_code == 200
+    link = GuideLink.objects.get()
+    assert link.emailed_at is None
+    assert AuditEvent.objects.filter(action="guide.link_emailed", outcome="failure").count() == 1
+    assert Entry.objects.filter(client=client_record, kind=EntryKind.INFORMATION).count() == 1
