@@ -50,7 +50,8 @@ fmt: bootstrap-dev
 check: bootstrap
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	key=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') && \
-	prod=(env -i PATH="$$PATH" HOME="$$HOME" LANG=C.UTF-8 DEBUG=false SECRET_KEY="$$key" \
+	photo_keys=$$($(PY) -c 'import base64, os; print("check:" + base64.b64encode(os.urandom(32)).decode())') && \
+	prod=(env -i PATH="$$PATH" HOME="$$HOME" LANG=C.UTF-8 DEBUG=false SECRET_KEY="$$key" PHOTO_KEYS="$$photo_keys" \
 		ALLOWED_HOSTS=skinchart.example.org DATABASE_URL="sqlite:///$$tmp/check.sqlite3" VAR_DIR="$$tmp") && \
 	"$${prod[@]}" $(PY) manage.py check --deploy --fail-level WARNING && \
 	"$${prod[@]}" $(PY) manage.py makemigrations --check --dry-run

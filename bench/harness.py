@@ -22,6 +22,7 @@ def setup_django(database_url: str | None) -> Path:
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     # DEBUG stays off (no query logging in the timings), so a throwaway key is needed.
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
+    os.environ.setdefault("PHOTO_KEYS", "bench:" + "A" * 43 + "=")  # 32 zero bytes: benchmarks only
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skinchart.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # For rendering pages through Django's test client over plain HTTP.

@@ -14,6 +14,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from skinchart.lib.blob_crypto import DEV_KEY_ID, derive_dev_key, parse_keys
 from skinchart.lib.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
 
 django_stubs_ext.monkeypatch()
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "skinchart.guides",
     "skinchart.consultations",
     "skinchart.scheduling",
+    "skinchart.photos",
+    "skinchart.consent",
     "skinchart.api",
     "skinchart.system",
     "skinchart.demo",
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "skinchart.accounts.middleware.LoginSessionMiddleware",
+    "skinchart.consent.middleware.KioskMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -313,3 +317,22 @@ SPACING_REVIEW_DAYS = env_int("SPACING_REVIEW_DAYS", 14)
 
 # --- API ----------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- Photos ------------------------------------------------------------------------------
+# Uploads larger than this many bytes are refused (413) before anything is decoded; the
+# proxy in front should refuse bigger request bodies too (nginx client_max_body_size).
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25_000_000)
+# Width × height above this is refused before decoding (decompression bombs, V5.2.6).
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+# Encryption at rest (ADR 0010): "id1:<base64 of 32 bytes>,id2:…"; new photos use
+# PHOTO_KEY_ID, old ones the key they name. Without keys, DEBUG derives a development
+# key from SECRET_KEY; outside DEBUG no photo is stored or shown (system check error).
+PHOTO_KEYS = parse_keys(env_secret("PHOTO_KEYS"))
+if not PHOTO_KEYS and DEBUG:
+    PHOTO_KEYS = {DEV_KEY_ID: derive_dev_key(SECRET_KEY)}
+PHOTO_KEY_ID = env_str("PHOTO_KEY_ID") or (next(iter(PHOTO_KEYS)) if len(PHOTO_KEYS) == 1 else "")
+if PHOTO_KEYS and PHOTO_KEY_ID not in PHOTO_KEYS:
+    raise ImproperlyConfigured("PHOTO_KEY_ID must name one of the keys in PHOTO_KEYS")
+# An upload up to the photo limit stays in memory, so an unencrypted photo is never
+# spooled to a temporary file; a bigger one goes to disk and is refused.
+FILE_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES

@@ -11,6 +11,8 @@ os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="skinchart-test-"))
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# A fixed, test-only photo key (32 zero bytes): tests of rotation set their own.
+os.environ.setdefault("PHOTO_KEYS", "test:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 
 from skinchart.settings import *  # noqa: E402, F403
 

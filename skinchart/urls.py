@@ -11,7 +11,9 @@ urlpatterns = [
     path("catalogue/", include("skinchart.catalogue.urls")),
     path("", include("skinchart.guides.urls")),
     path("", include("skinchart.scheduling.urls")),
+    path("", include("skinchart.photos.urls")),
     path("", include("skinchart.consultations.urls")),
+    path("", include("skinchart.consent.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

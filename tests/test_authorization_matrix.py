@@ -8,27 +8,33 @@ gets. A URL added to the project without a row here fails
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from PIL import Image
 
 from skinchart.accounts.models import User
 from skinchart.accounts.tests.factories import RegistrationFactory, UserFactory
 from skinchart.catalogue.actions import approve_version, import_catalogue
 from skinchart.catalogue.loader import read_catalogue
 from skinchart.catalogue.models import DefinitionVersion
+from skinchart.catalogue.tests.shipped import NO_TO_EVERY_QUESTION
 from skinchart.clients.models import Client
+from skinchart.consent.actions import give_photo_consent
 from skinchart.consultations.actions import make_plan, record_consultation
 from skinchart.guides.actions import save_guide_draft
 from skinchart.guides.models import GuideLink, GuideVersion
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import BreakGlass, CareAssignment, EntryKind
+from skinchart.photos.actions import ingest_photo
 from skinchart.scheduling.actions import book_appointment
 from skinchart.scheduling.models import Room
 
@@ -120,6 +126,25 @@ EXPECTED: dict[str, tuple[str, tuple[int, ...]]] = {
     "scheduling:day": ("get", CLINICAL_STAFF_PAGE),
     "scheduling:book": ("get", CLINICAL_STAFF_PAGE),  # no ?plan: a pre-consultation, which reception books
     "scheduling:cancel": ("post", (302, 302, 302, 302, 302, 403, 403)),
+    "api:list_consents": ("get", (401, 200, 200, 200, 403, 403, 403)),
+    "consent:plan": ("get", CLINICAL_ONLY_PAGE),
+    "consent:oral": ("post", (302, 302, 302, 403, 403, 403, 403)),  # refused: no information yet
+    "consent:kiosk-start": ("post", (302, 302, 302, 403, 403, 403, 403)),
+    "consent:kiosk": ("get", (302, 302, 302, 302, 403, 403, 403)),  # no kiosk open: to the overview
+    "consent:kiosk-unlock": ("get", (302, 302, 302, 302, 403, 403, 403)),
+    "consent:detail": ("get", CLINICAL_ONLY_PAGE),
+    "consent:pdf": ("get", (302, 404, 404, 404, 403, 403, 403)),  # an oral consent has no PDF
+    "consent:withdraw": ("post", (302, 302, 302, 302, 403, 403, 403)),
+    "consent:client": ("get", CLINICAL_ONLY_PAGE),
+    "consent:photo": ("post", (302, 302, 302, 403, 403, 403, 403)),
+    "photos:client": ("get", CLINICAL_ONLY_PAGE),
+    "photos:upload": ("get", CLINICAL_ONLY_PAGE),
+    "photos:image": ("get", CLINICAL_ONLY_PAGE),
+    "photos:capture": ("get", CLINICAL_ONLY_PAGE),
+    "photos:compare": ("get", CLINICAL_ONLY_PAGE),  # without ?a=&b=: a message to choose two
+    "api:create_photo": ("post", (401, 422, 422, 422, 403, 403, 403)),  # no body: 422 once authorised
+    "api:list_photos": ("get", (401, 200, 200, 200, 403, 403, 403)),
+    "api:photo_image": ("get", (401, 200, 200, 200, 403, 403, 403)),
 }
 
 
@@ -181,7 +206,7 @@ def objects(db: None) -> dict[str, str]:
 def _consultation_and_plan(doctor: User, client: Client, site: Any) -> dict[str, str]:
     """A consultation waiting for a doctor (keloid), one with a plan, and an appointment."""
     version = DefinitionVersion.objects.get(number=1)
-    answers = dict.fromkeys(KEYS_YES_NO, False) | dict.fromkeys(KEYS_TEXT, "")
+    answers = NO_TO_EVERY_QUESTION
     waiting = record_consultation(
         actor=doctor,
         client=client,
@@ -225,21 +250,24 @@ def _consultation_and_plan(doctor: User, client: Client, site: Any) -> dict[str,
         end=start + dt.timedelta(minutes=45),
         kind="pre_consultation",
     )
-    return {"consultation": str(waiting.code), "plan": str(plan.code), "appointment": str(appointment.code)}
-
-
-KEYS_YES_NO = [
-    "pregnant",
-    "breastfeeding",
-    "active_skin_infection_in_area",
-    "keloid_tendency",
-    "chronic_urticaria",
-    "active_herpes_in_area",
-    "blood_thinners",
-    "fish_oil",
-    "vitamin_e",
-]
-KEYS_TEXT = ["medications", "allergies", "skin_diseases", "previous_treatments"]
+    consent = give_photo_consent(actor=doctor, client=client, discussed="Før/efter-fotos på hjemmesiden.")
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), "tan").save(jpeg, "JPEG")
+    photo = ingest_photo(
+        actor=doctor,
+        client=client,
+        upload=SimpleUploadedFile("kinder.jpg", jpeg.getvalue()),
+        area="Kinder",
+        angle="front",
+        context="consultation",
+    )
+    return {
+        "consultation": str(waiting.code),
+        "plan": str(plan.code),
+        "appointment": str(appointment.code),
+        "consent": str(consent.code),
+        "photo": str(photo.code),
+    }
 
 
 def _load_catalogue(approver: User) -> dict[str, Any]:
@@ -300,6 +328,14 @@ CODE_KIND = {
     "consultations:plan-create": "consultation",
     "consultations:plan": "plan",
     "scheduling:cancel": "appointment",
+    "consent:plan": "plan",
+    "consent:oral": "plan",
+    "consent:kiosk-start": "plan",
+    "consent:detail": "consent",
+    "consent:pdf": "consent",
+    "consent:withdraw": "consent",
+    "photos:image": "photo",
+    "api:photo_image": "photo",
 }
 
 
@@ -310,6 +346,7 @@ def concrete_path(name: str, pattern: str, objects: dict[str, str]) -> str:
         .replace("<code>", objects["treatment"] if name == "api:get_treatment" else objects[kind])
         .replace("<slug:treatment>", objects["treatment"])
         .replace("<str:token>", objects["token"])
+        .replace("<str:variant>", "thumb")
     )
 
 

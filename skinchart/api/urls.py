@@ -17,7 +17,9 @@ from skinchart.api.auth import BearerToken, VerifiedSession
 from skinchart.api.catalogue import router as catalogue_router
 from skinchart.api.clients import InvalidInput
 from skinchart.api.clients import router as clients_router
+from skinchart.api.consent import router as consent_router
 from skinchart.api.journal import router as journal_router
+from skinchart.api.photos import router as photos_router
 from skinchart.api.screening import router as screening_router
 from skinchart.clients.access import BreakGlassRequired
 from skinchart.clients.actions import DuplicateCprError
@@ -60,6 +62,8 @@ api.add_router("", clients_router)
 api.add_router("", journal_router)
 api.add_router("", catalogue_router)
 api.add_router("", screening_router)
+api.add_router("", photos_router)
+api.add_router("", consent_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None) -> HttpResponse:

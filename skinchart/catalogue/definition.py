@@ -311,6 +311,9 @@ class TreatmentDefinition(Strict):
                 raise ValueError(f"screening.rules.{index}.question: no question has the key {rule.question!r}")
             if question.answer != AnswerType.YES_NO:
                 raise ValueError(f"screening.rules.{index}.question: a rule needs a yes/no question")
+            if not question.required:
+                # A missing answer is never read as "no": a rule's question must be answered.
+                raise ValueError(f"screening.rules.{index}.question: {rule.question!r} must be required")
             unknown = sorted(set(rule.methods) - methods)
             if unknown:
                 raise ValueError(f"screening.rules.{index}.methods: unknown method(s) {unknown}")

@@ -320,6 +320,8 @@ def make_plan(
         raise ConsultationError(_("This treatment has no numbing-cream step."))
     if first_session_on < timezone.localdate(consultation.performed_at):
         raise ConsultationError(_("The first session cannot be before the pre-consultation."))
+    if first_session_on > timezone.localdate() + dt.timedelta(days=730):
+        raise ConsultationError(_("The first session must be within two years."))
     plan = TreatmentPlan.objects.create(
         client=consultation.client,
         consultation=consultation,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -94,6 +95,7 @@ class OralInformationForm(forms.Form):
 
 
 AREA_ROWS = 4
+MAX_DAYS_AHEAD = 730
 
 
 class PlanForm(forms.Form):
@@ -145,4 +147,6 @@ class PlanForm(forms.Form):
         first = data.get("first_session_on")
         if first is not None and first < timezone.localdate():
             self.add_error("first_session_on", _("The first session cannot be in the past."))
+        if first is not None and first > timezone.localdate() + dt.timedelta(days=MAX_DAYS_AHEAD):
+            self.add_error("first_session_on", _("The first session must be within two years."))
         return data

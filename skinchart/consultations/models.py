@@ -52,7 +52,7 @@ class QuestionnaireResponse(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     treatment_date = models.DateField(_("treatment date screened for"))
-    method = models.CharField(max_length=48, blank=True)  # blank: every method's rules
+    method = models.CharField(max_length=200, blank=True)  # the methods screened, comma-separated
     outcome = models.CharField(_("screening"), max_length=20, choices=ScreeningOutcome.choices)
     findings = models.JSONField(default=list)
     entry = models.ForeignKey("journal.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -139,6 +139,27 @@ class Consultation(models.Model):
             return assessments[0] if assessments else None
         latest: DoctorAssessment | None = self.assessments.order_by("-assessed_at").first()
         return latest
+
+    def information_given_at(self) -> dt.datetime | None:
+        """The start of the reflection period: the later of this pre-consultation
+        and the client's latest oral information of the treatment's guide (which can only
+        follow the written, REG-4) — an old information never shortens it. None while no
+        oral information is recorded."""
+        from skinchart.guides.models import InformationKind, InformationRecord
+
+        oral: dt.datetime | None = (
+            InformationRecord.objects.filter(
+                client_id=self.client_id,
+                kind=InformationKind.ORAL,
+                guide_version__guide__treatment_id=self.treatment_id,
+            )
+            .order_by("-given_at")
+            .values_list("given_at", flat=True)
+            .first()
+        )
+        if oral is None:
+            return None
+        return max(oral, self.performed_at)
 
     def readiness_problems(self) -> list[str]:
         """Why no treatment may be planned or booked from this consultation (empty: none)."""
@@ -253,24 +274,23 @@ class TreatmentPlan(models.Model):
         problems = self.consultation.readiness_problems()
         if self.status != PlanStatus.ACTIVE:
             problems.append(gettext("The treatment plan is not active."))
+        newest = (
+            Consultation.objects.filter(client_id=self.client_id, treatment_id=self.treatment_id)
+            .order_by("-performed_at")
+            .first()
+        )
+        if newest is not None and newest.pk != self.consultation_id:
+            problems += [
+                gettext("A later pre-consultation: %(problem)s") % {"problem": problem}
+                for problem in newest.readiness_problems()
+            ]
+        latest = self.consents.order_by("-given_at").first()  # type: ignore[attr-defined]
+        if latest is not None and not latest.is_active:
+            problems.append(gettext("The client has withdrawn consent to this plan."))
         return problems
 
     def information_given_at(self) -> dt.datetime | None:
-        """When the client had both the written and the oral information of this
-        treatment's guide (REG-4) — the start of the reflection period — or None."""
-        from skinchart.guides.models import InformationKind, InformationRecord
-
-        given: dt.datetime | None = (
-            InformationRecord.objects.filter(
-                client_id=self.client_id,
-                kind=InformationKind.ORAL,
-                guide_version__guide__treatment_id=self.treatment_id,
-            )
-            .order_by("-given_at")
-            .values_list("given_at", flat=True)
-            .first()
-        )
-        return given
+        return self.consultation.information_given_at()
 
     def reflection_rules(self) -> list[dict[str, Any]]:
         """Per method in the plan: its reflection hours and whether the same day is allowed."""

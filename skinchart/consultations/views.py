@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from skinchart.accounts.access import acting_user, require_capability
 from skinchart.accounts.permissions import Capability, user_can
+from skinchart.audit.log import record
 from skinchart.catalogue.actions import DocumentError
 from skinchart.catalogue.models import DefinitionVersion, Treatment
 from skinchart.clients.access import get_client_for_user
@@ -28,6 +30,8 @@ from skinchart.consultations.models import Consultation, ScreeningOutcome, Treat
 from skinchart.guides import actions as guide_actions
 from skinchart.guides.models import InformationKind, InformationRecord
 from skinchart.guides.rendering import contact_site
+
+TREATMENT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
 clinical = require_capability(Capability.VIEW_CLINICAL)
 consulting = require_capability(Capability.PRE_CONSULT)
@@ -60,7 +64,8 @@ def consultation_create(request: HttpRequest, code: UUID) -> HttpResponse:
     """The pre-consultation form: questionnaire, methods, assessment; screened on save."""
     action = "consultation.form_viewed" if request.method == "GET" else "consultation.submitted"
     client = get_client_for_user(request, code, capability=Capability.VIEW_CLINICAL, action=action)
-    treatment = Treatment.objects.filter(code=request.GET.get("treatment", "")[:48]).first()
+    wanted = request.GET.get("treatment", "")
+    treatment = Treatment.objects.filter(code=wanted).first() if TREATMENT_CODE.match(wanted) else None
     if treatment is None:
         treatment = Treatment.objects.order_by("code").first()
     version: DefinitionVersion | None = treatment.definition_in_force() if treatment else None
@@ -180,6 +185,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         .select_related("client", "treatment", "performed_by")
         .order_by("performed_at")
     )
+    record(action="consultation.worklist_viewed", request=request, listed=len(waiting))
     return render(request, "consultations/assessment_list.html", {"waiting": waiting})
 
 
@@ -215,15 +221,6 @@ def assessment_create(request: HttpRequest, code: UUID) -> HttpResponse:
 def plan_create(request: HttpRequest, code: UUID) -> HttpResponse:
     consultation = get_consultation_for_user(request, code, action="consultation.plan_form")
     definition = consultation.definition
-    information = (
-        InformationRecord.objects.filter(
-            client=consultation.client,
-            kind=InformationKind.ORAL,
-            guide_version__guide__treatment=consultation.treatment,
-        )
-        .order_by("-given_at")
-        .first()
-    )
     initial = {
         "sessions": definition.course.sessions,
         "interval_min_days": definition.course.interval.min_days,
@@ -231,7 +228,7 @@ def plan_create(request: HttpRequest, code: UUID) -> HttpResponse:
         "maintenance_min_days": getattr(definition.course.maintenance_interval, "min_days", None),
         "maintenance_max_days": getattr(definition.course.maintenance_interval, "max_days", None),
         "first_session_on": actions.default_first_session(
-            consultation, consultation.methods, information.given_at if information else None
+            consultation, consultation.methods, consultation.information_given_at()
         ),
         "method_0": consultation.methods[0] if consultation.methods else "",
     }

@@ -333,15 +333,17 @@ def give_oral_information(
         raise DocumentError(_("No client guide for this treatment is in force."))
     now = timezone.now()
     written = (
-        InformationRecord.objects.filter(
-            client=client, kind=InformationKind.WRITTEN, guide_version=in_force, given_at__lte=now
-        )
+        InformationRecord.objects.effective_written()
+        .filter(client=client, guide_version=in_force, given_at__lte=now)
         .order_by("-given_at")
         .first()
     )
     if written is None:
         raise DocumentError(
-            _("Give the written information (the client guide in force, version %(number)s) before the oral.")
+            _(
+                "Give the written information (the client guide in force, version %(number)s) before the oral. "
+                "A link counts once the client has opened it."
+            )
             % {"number": in_force.number}
         )
     information = InformationRecord.objects.create(

@@ -126,6 +126,16 @@ class InformationChannel(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
 
 
+class InformationRecordQuerySet(models.QuerySet["InformationRecord"]):
+    def effective_written(self) -> InformationRecordQuerySet:
+        """Written information the client demonstrably had: handed over, read in the
+        portal, or a link the client opened (a link merely sent does not count)."""
+        return self.filter(kind=InformationKind.WRITTEN).filter(
+            Q(channel__in=[InformationChannel.HANDED_OVER, InformationChannel.PORTAL])
+            | Q(link__first_opened_at__isnull=False)
+        )
+
+
 class InformationRecord(models.Model):
     """A client was given information of a guide version (REG-4, REG-8): which
     version, when, how, by whom. Mirrored by a signed journal entry."""
@@ -139,6 +149,8 @@ class InformationRecord(models.Model):
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
     link = models.ForeignKey("GuideLink", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     entry = models.ForeignKey("journal.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = InformationRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_at"]

@@ -24,7 +24,7 @@ from skinchart.audit.log import record
 from skinchart.catalogue.definition import Enforcement, TreatmentDefinition
 from skinchart.clients.models import Client
 from skinchart.consultations.models import TreatmentPlan
-from skinchart.lib.dates import reflection_ends_at
+from skinchart.lib.dates import is_adult_on, reflection_ends_at
 from skinchart.scheduling.models import (
     SLOT_MINUTES,
     Appointment,
@@ -74,6 +74,12 @@ def book_appointment(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Book one appointment. `now` is for tests of dates far from today."""
+    needed = Capability.VIEW_CLINICAL if kind == AppointmentKind.SESSION else Capability.EDIT_CLIENTS
+    if not user_can(actor, needed):
+        raise BookingError(_("You may not book this kind of appointment."))
+    # One booking per client at a time: the interval and spacing checks below read the
+    # client's other bookings, which a concurrent booking must not change underneath.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
     check_times(start, end, now=now or timezone.now())
     check_resources(site=site, practitioner=practitioner, room=room, kind=kind)
     warnings: list[str] = []
@@ -121,7 +127,7 @@ def check_times(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) -> No
         raise BookingError(_("The start and end need a time zone."))
     if end <= start:
         raise BookingError(_("The appointment must end after it starts."))
-    if end - start > MAX_DURATION:  # aware subtraction counts elapsed time
+    if end.astimezone(dt.UTC) - start.astimezone(dt.UTC) > MAX_DURATION:  # elapsed time, counted in UTC
         raise BookingError(_("An appointment may last at most 8 hours."))
     for moment in (start, end):
         utc = moment.astimezone(dt.UTC)
@@ -151,9 +157,16 @@ def check_session(
     problems = plan.readiness_problems()
     if problems:
         raise BookingError(" ".join(problems))
-    if session_number is not None and not 1 <= session_number <= plan.sessions:
+    if session_number is None or not 1 <= session_number <= plan.sessions:
         raise BookingError(_("The plan has sessions 1 to %(count)d.") % {"count": plan.sessions})
     definition = plan.definition
+    # REG-1: 18 or older on the day of the session itself, not only at the pre-consultation.
+    session_day = timezone.localdate(start)
+    if not is_adult_on(client.date_of_birth, session_day, adult_age=definition.screening.minimum_age):
+        raise BookingError(
+            _("The client is under %(age)s on %(date)s.")
+            % {"age": definition.screening.minimum_age, "date": session_day.strftime("%d.%m.%Y")}
+        )
     for key in plan.methods():
         method = definition.method(key)
         if method is not None and not practitioner.has_role(*method.performer_roles):

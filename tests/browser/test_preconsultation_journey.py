@@ -75,7 +75,9 @@ def test_keloid_answer_doctor_approves_plan_three_sessions_booked(
             review_by=today.replace(year=today.year + 2),
         )
     # The written guide went to the client before the visit.
-    give_written_information(actor=nurse, client=client_record, version=GuideVersion.objects.get(), channel="link")
+    give_written_information(
+        actor=nurse, client=client_record, version=GuideVersion.objects.get(), channel="handed_over"
+    )
 
     # The nurse fills in the questionnaire with the client: keloid tendency, yes.
     log_in(live_server.url, nurse)

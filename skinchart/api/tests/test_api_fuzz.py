@@ -108,4 +108,8 @@ def test_it_fuzzes_every_operation_in_the_openapi_document() -> None:
         "GET /api/v1/treatments/{code}",
         "GET /api/v1/guides/{code}/versions",
         "POST /api/v1/screening/evaluate",
+        "POST /api/v1/clients/{code}/photos",
+        "GET /api/v1/clients/{code}/photos",
+        "GET /api/v1/photos/{code}/image",
+        "GET /api/v1/clients/{code}/consents",
     }

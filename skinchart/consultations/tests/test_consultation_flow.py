@@ -22,7 +22,7 @@ from skinchart.clients.models import Client
 from skinchart.consultations import actions
 from skinchart.consultations.models import Consultation, QuestionnaireResponse, ScreeningOutcome
 from skinchart.guides.actions import give_oral_information, give_written_information
-from skinchart.guides.models import GuideVersion, InformationKind, InformationRecord
+from skinchart.guides.models import GuideLink, GuideVersion, InformationKind, InformationRecord
 from skinchart.journal.models import CareAssignment, Entry, EntryKind
 
 NO_TO_ALL = {
@@ -204,3 +204,89 @@ def test_the_form_never_reads_an_empty_answer_as_no(
     response = http.post(url, data)
     assert response.status_code == 302
     assert QuestionnaireResponse.objects.get().answers["pregnant"] is False
+
+
+def test_an_old_oral_information_never_shortens_the_reflection_period(
+    nurse: User, client_record: Client, definition_version: DefinitionVersion
+) -> None:
+    give_written_information(
+        actor=nurse, client=client_record, version=GuideVersion.objects.get(), channel="handed_over"
+    )
+    give_oral_information(actor=nurse, client=client_record, treatment=definition_version.treatment)
+    InformationRecord.objects.update(given_at=timezone.now() - dt.timedelta(days=365))
+    made = plan(nurse, consult(nurse, client_record, definition_version, ["microinjection"]))
+    assert made.information_given_at() == made.consultation.performed_at
+
+
+def test_a_later_screening_that_forbids_treatment_stops_the_older_plan(
+    nurse: User, client_record: Client, definition_version: DefinitionVersion
+) -> None:
+    older = plan(nurse, consult(nurse, client_record, definition_version, ["microneedling"]))
+    assert older.readiness_problems() == []
+    consult(nurse, client_record, definition_version, ["microneedling"], pregnant=True)
+    assert older.readiness_problems()
+
+
+def test_a_link_the_client_never_opened_is_not_written_information(
+    nurse: User, client_record: Client, definition_version: DefinitionVersion
+) -> None:
+    version = GuideVersion.objects.get()
+    link = GuideLink.objects.create(
+        guide_version=version,
+        client=client_record,
+        digest="0" * 64,
+        created_by=nurse,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    give_written_information(actor=nurse, client=client_record, version=version, channel="link", link=link)
+    with pytest.raises(DocumentError):
+        give_oral_information(actor=nurse, client=client_record, treatment=definition_version.treatment)
+    GuideLink.objects.update(first_opened_at=timezone.now())
+    assert give_oral_information(actor=nurse, client=client_record, treatment=definition_version.treatment)
+
+
+def test_a_rule_on_an_optional_question_is_refused() -> None:
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from skinchart.catalogue.definition import parse_definition
+
+    data = tomllib.loads((Path(settings.CATALOGUE_DIR) / "treatments" / "mesotherapy.toml").read_text(encoding="utf-8"))
+    data["questions"] = [{**q, "required": False} if q["key"] == "pregnant" else q for q in data["questions"]]
+    with pytest.raises(ValidationError, match="must be required"):
+        parse_definition(data)
+
+
+def test_a_session_is_refused_when_the_client_is_under_18_on_its_day(
+    nurse: User, client_record: Client, definition_version: DefinitionVersion
+) -> None:
+    from skinchart.accounts.tests.factories import SiteFactory
+    from skinchart.scheduling.actions import BookingError, book_appointment
+    from skinchart.scheduling.models import Room
+
+    made = plan(nurse, consult(nurse, client_record, definition_version, ["microneedling"]))
+    give_written_information(
+        actor=nurse, client=client_record, version=GuideVersion.objects.get(), channel="handed_over"
+    )
+    give_oral_information(actor=nurse, client=client_record, treatment=definition_version.treatment)
+    session_day = made.first_session_on
+    Client.objects.filter(pk=client_record.pk).update(
+        cpr=None, date_of_birth=session_day.replace(year=session_day.year - 18) + dt.timedelta(days=1)
+    )
+    client_record.refresh_from_db()
+    room = Room.objects.create(site=SiteFactory(), name="Rum 1")
+    start = timezone.make_aware(dt.datetime.combine(session_day, dt.time(10)))
+    with pytest.raises(BookingError, match="18"):
+        book_appointment(
+            actor=nurse,
+            client=client_record,
+            site=room.site,
+            practitioner=nurse,
+            room=room,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            kind="session",
+            plan=made,
+            session_number=1,
+        )

@@ -93,6 +93,8 @@ def book(doctor: User, client_record: Client, site: Site, room: Room) -> Callabl
             "room": room,
             "kind": AppointmentKind.PRE_CONSULTATION,
         }
+        if fields.get("kind") == AppointmentKind.SESSION:
+            defaults["session_number"] = 1
         return book_appointment(**{**defaults, **fields})
 
     return call

@@ -42,12 +42,14 @@ def plan(client_record: Client, doctor: User, documents: Documents) -> Treatment
 
 @pytest.fixture
 def book_session(book: Book, plan: TreatmentPlan) -> Book:
-    """A one-hour session of the plan at `start`, "now" being `now` (default: a day before)."""
+    """A one-hour session of the plan at `start` (session 1 unless told), "now" being
+    `now` (default: a day before)."""
 
     def call(start: dt.datetime, **fields: object) -> Appointment:
         defaults = {
             "kind": AppointmentKind.SESSION,
             "plan": plan,
+            "session_number": 1,
             "end": elapsed(start, hours=1),
             "now": start - 24 * HOUR,
         }
@@ -292,7 +294,9 @@ def test_the_interval_counts_local_calendar_days_across_the_dst_change(
 
     # 14 calendar days later is 14 × 24 + 1 elapsed hours (the clocks go back on 31.10).
     second = local(2027, 11, 3, 10)
-    appointment = book(kind=AppointmentKind.SESSION, plan=plan, start=second, end=second + HOUR, now=first)
+    appointment = book(
+        kind=AppointmentKind.SESSION, plan=plan, session_number=2, start=second, end=second + HOUR, now=first
+    )
 
     assert appointment.warnings == []
 
