@@ -323,7 +323,7 @@ NINJA_PAGINATION_PER_PAGE = 50
 # proxy in front should refuse bigger request bodies too (nginx client_max_body_size).
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25_000_000)
 # Width × height above this is refused before decoding (decompression bombs, V5.2.6).
-PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 24_000_000)
 # Encryption at rest (ADR 0010): "id1:<base64 of 32 bytes>,id2:…"; new photos use
 # PHOTO_KEY_ID, old ones the key they name. Without keys, DEBUG derives a development
 # key from SECRET_KEY; outside DEBUG no photo is stored or shown (system check error).

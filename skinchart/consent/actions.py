@@ -173,6 +173,9 @@ def give_treatment_consent(
     """Oral (recorded by the practitioner: what was discussed) or written (typed name and
     drawn signature on exactly the text shown, checked by its hash)."""
     _require_recorder(actor)
+    TreatmentPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one consent at a time per plan
+    if Consent.objects.for_plan(plan).active().exists():
+        raise ConsentError(_("The plan already has an active consent."))
     problems = consent_problems(plan)
     if problems:
         raise ConsentError(" ".join(problems))
@@ -292,6 +295,15 @@ def withdraw_consent(*, actor: Any, consent: Consent, reason: str, request: Http
     consent.status, consent.withdrawn_at, consent.withdrawn_by = ConsentStatus.WITHDRAWN, timezone.now(), actor
     consent.withdrawal_reason = reason.strip()
     consent.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    cancelled = 0
+    if consent.kind == ConsentKind.TREATMENT and consent.plan is not None:
+        from skinchart.scheduling.actions import cancel_appointment
+        from skinchart.scheduling.models import Appointment
+
+        upcoming = Appointment.objects.booked().filter(plan=consent.plan, start__gt=timezone.now())
+        for appointment in upcoming:
+            cancel_appointment(actor=actor, appointment=appointment, request=request)
+            cancelled += 1
     cleared = 0
     if consent.kind == ConsentKind.PHOTO_MARKETING:
         from skinchart.photos.models import Photo
@@ -316,7 +328,12 @@ def withdraw_consent(*, actor: Any, consent: Consent, reason: str, request: Http
             if cleared
             else "",
         },
-        content={"consent": str(consent.code), "withdrawn": True, "photos_cleared": cleared},
+        content={
+            "consent": str(consent.code),
+            "withdrawn": True,
+            "photos_cleared": cleared,
+            "sessions_cancelled": cancelled,
+        },
         subject=consent,
         request=request,
     )

@@ -36,7 +36,7 @@ class KioskSignForm(forms.Form):
         raw = self.cleaned_data["signature"]
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested brackets are refused too
             raise forms.ValidationError(_("Draw the signature in the box.")) from None
 
 

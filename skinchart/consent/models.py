@@ -93,6 +93,11 @@ class Consent(models.Model):
                 condition=~Q(mode=ConsentMode.WRITTEN) | (~Q(signer_name="") & Q(signature__isnull=False)),
                 name="consent_written_is_signed",
             ),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(kind="treatment", status="active"),
+                name="consent_one_active_per_plan",
+            ),
             models.CheckConstraint(
                 condition=Q(status=ConsentStatus.ACTIVE, withdrawn_at__isnull=True)
                 | Q(status=ConsentStatus.WITHDRAWN, withdrawn_at__isnull=False, withdrawn_by__isnull=False),

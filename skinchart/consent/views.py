@@ -3,6 +3,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from skinchart.accounts.access import acting_user, require_capability
 from skinchart.accounts.permissions import Capability, user_can
+from skinchart.audit.log import record
+from skinchart.audit.models import Outcome
 from skinchart.clients.access import authorise_client, get_client_for_user
 from skinchart.consent import actions
 from skinchart.consent.documents import consent_context
@@ -19,6 +22,8 @@ from skinchart.consent.middleware import KIOSK
 from skinchart.consent.models import Consent, ConsentKind
 from skinchart.consultations.access import get_plan_for_user
 from skinchart.consultations.models import TreatmentPlan
+
+KIOSK_UNLOCK_TRIES = 5
 
 clinical = require_capability(Capability.VIEW_CLINICAL)
 recorder = require_capability(Capability.GIVE_INFORMATION)
@@ -31,6 +36,7 @@ def _consent_for_user(request: HttpRequest, code: UUID, *, action: str) -> Conse
         .first()
     )
     if consent is None:
+        record(action=action, request=request, outcome=Outcome.DENIED, reason="not_found", consent_code=str(code))
         raise Http404
     authorise_client(request, consent.client, capability=Capability.VIEW_CLINICAL, action=action, target=consent)
     return consent
@@ -143,9 +149,20 @@ def kiosk_unlock(request: HttpRequest) -> HttpResponse:
     if not state:
         return redirect("system:home")
     form = KioskUnlockForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        del request.session[KIOSK]
-        return redirect("consent:plan", code=state["plan"])
+    if request.method == "POST":
+        if form.is_valid():
+            record(action="consent.kiosk_unlocked", request=request)
+            del request.session[KIOSK]
+            return redirect("consent:plan", code=state["plan"])
+        failures = int(state.get("failures", 0)) + 1
+        record(action="consent.kiosk_unlocked", request=request, outcome=Outcome.DENIED, failures=failures)
+        if failures >= KIOSK_UNLOCK_TRIES:
+            # Whoever holds the tablet does not get to keep guessing: the login session
+            # ends, and the staff member signs in again with password and code.
+            logout(request)
+            messages.error(request, _("Too many wrong passwords: the tablet is signed out."))
+            return redirect("accounts:login")
+        request.session[KIOSK] = {**state, "failures": failures}
     return render(request, "consent/kiosk_unlock.html", {"form": form}, status=422 if form.errors else 200)
 
 

@@ -284,8 +284,8 @@ class TreatmentPlan(models.Model):
                 gettext("A later pre-consultation: %(problem)s") % {"problem": problem}
                 for problem in newest.readiness_problems()
             ]
-        latest = self.consents.order_by("-given_at").first()  # type: ignore[attr-defined]
-        if latest is not None and not latest.is_active:
+        consents = self.consents.all()  # type: ignore[attr-defined]
+        if consents.exists() and not consents.filter(status="active").exists():
             problems.append(gettext("The client has withdrawn consent to this plan."))
         return problems
 

@@ -129,8 +129,12 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     (e.g. Display P3 from a phone) converted, then dropped with all other metadata."""
     icc = image.info.get("icc_profile")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+        # Pasted onto white through the alpha band: one RGB image and one mask, not
+        # three full RGBA copies (memory per upload, security.md B5).
+        source = image if image.mode in ("RGBA", "LA") else image.convert("RGBA")
+        flat = Image.new("RGB", source.size, (255, 255, 255))
+        flat.paste(source.convert("RGB") if source.mode != "RGB" else source, mask=source.getchannel("A"))
+        image = flat
     profile = _colour_profile(icc) if icc else None
     if profile is not None and image.mode in ("CMYK", "L"):
         image = _converted(image, profile, in_mode=image.mode) or image
@@ -194,6 +198,10 @@ def decode(data: bytes, source_format: str) -> Image.Image:
         raise _damaged() from exc
     if image.width * image.height > max_pixels or image.width < 1 or image.height < 1:
         raise too_many
+    if max(image.width, image.height) > MAX_SIDE:
+        raise PhotoRejected(
+            _("The image is too wide or too tall (at most %(side)s pixels a side).") % {"side": MAX_SIDE}
+        )
     try:
         _load_refusing_truncation(image)
         try:
@@ -206,6 +214,10 @@ def decode(data: bytes, source_format: str) -> Image.Image:
     except Exception as exc:
         logger.info("photo refused as unreadable: %s", type(exc).__name__)
         raise _damaged() from exc
+
+
+# The longest side a JPEG can hold (libjpeg's limit).
+MAX_SIDE = 65_500
 
 
 def fit(image: Image.Image, max_side: int, resample: Image.Resampling = Image.Resampling.LANCZOS) -> Image.Image:
@@ -236,11 +248,14 @@ def process_upload(upload: IO[bytes] | Any) -> ProcessedPhoto:
     # and looks the same at this scale; the thumbnail, from the display image, stays Lanczos.
     display = fit(image, DISPLAY_MAX_SIDE, Image.Resampling.BICUBIC)
     thumb = fit(display, THUMB_MAX_SIDE)
-    variants = {
-        Variant.ORIGINAL.value: _jpeg(image, JPEG_QUALITY),
-        Variant.DISPLAY.value: _jpeg(display, JPEG_QUALITY),
-        Variant.THUMB.value: _jpeg(thumb, THUMB_QUALITY),
-    }
+    try:
+        variants = {
+            Variant.ORIGINAL.value: _jpeg(image, JPEG_QUALITY),
+            Variant.DISPLAY.value: _jpeg(display, JPEG_QUALITY),
+            Variant.THUMB.value: _jpeg(thumb, THUMB_QUALITY),
+        }
+    except (OSError, ValueError) as exc:  # the encoder's limits: a refusal, never a 500
+        raise _damaged() from exc
     return ProcessedPhoto(
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),

@@ -216,3 +216,66 @@ def test_the_api_lists_consents_with_their_guide_version(
     assert item["guide_version_number"] == 1
     assert item["guide_content_hash"] == GuideVersion.objects.get(number=1).content_hash
     assert item["mode"] == "oral"
+
+
+def test_five_wrong_unlock_passwords_sign_the_tablet_out(
+    nurse: User, informed_plan: Callable[[str], TreatmentPlan], sign_in: Callable[[User], HttpClient]
+) -> None:
+    from skinchart.audit.models import AuditEvent
+
+    plan = informed_plan("microneedling")
+    http = sign_in(nurse)
+    http.post(reverse("consent:kiosk-start", kwargs={"code": plan.code}))
+    for _attempt in range(4):
+        assert http.post(reverse("consent:kiosk-unlock"), {"password": "guess"}).status_code == 422
+    response = http.post(reverse("consent:kiosk-unlock"), {"password": "guess"})
+    assert (response.status_code, response["Location"]) == (302, reverse("accounts:login"))
+    assert AuditEvent.objects.filter(action="consent.kiosk_unlocked", outcome="denied").count() == 5
+    assert http.post(reverse("consent:kiosk-unlock"), {"password": PASSWORD}).status_code == 302  # to the login
+    assert http.get(reverse("clients:list")).status_code == 302
+    assert "/accounts/login/" in http.get(reverse("clients:list"))["Location"]
+
+
+def test_a_plan_has_one_active_consent_at_a_time(nurse: User, informed_plan: Callable[[str], TreatmentPlan]) -> None:
+    plan = informed_plan("microneedling")
+    actions.give_treatment_consent(actor=nurse, plan=plan, mode="oral", discussed="Forløb.")
+    with pytest.raises(actions.ConsentError):
+        actions.give_treatment_consent(actor=nurse, plan=plan, mode="oral", discussed="Forløb igen.")
+    assert Consent.objects.count() == 1
+
+
+def test_withdrawal_cancels_the_plans_booked_sessions(
+    nurse: User, client_record: Client, informed_plan: Callable[[str], TreatmentPlan]
+) -> None:
+    from skinchart.accounts.tests.factories import SiteFactory
+    from skinchart.scheduling.actions import book_appointment
+    from skinchart.scheduling.models import Appointment, Room
+
+    plan = informed_plan("microneedling")
+    consent = actions.give_treatment_consent(actor=nurse, plan=plan, mode="oral", discussed="Forløb.")
+    room = Room.objects.create(site=SiteFactory(), name="Rum 1")
+    start = timezone.make_aware(dt.datetime.combine(plan.first_session_on, dt.time(10)))
+    book_appointment(
+        actor=nurse,
+        client=client_record,
+        site=room.site,
+        practitioner=nurse,
+        room=room,
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        kind="session",
+        plan=plan,
+        session_number=1,
+    )
+    actions.withdraw_consent(actor=nurse, consent=consent, reason="Fortrudt.")
+    assert Appointment.objects.get().status == "cancelled"
+
+
+def test_a_deeply_nested_signature_is_refused_not_a_server_error(
+    nurse: User, informed_plan: Callable[[str], TreatmentPlan], sign_in: Callable[[User], HttpClient]
+) -> None:
+    plan = informed_plan("microneedling")
+    http = sign_in(nurse)
+    http.post(reverse("consent:kiosk-start", kwargs={"code": plan.code}))
+    response = http.post(reverse("consent:kiosk"), {"name": "Søren", "signature": "[" * 100_000, "text_hash": "x"})
+    assert response.status_code == 422

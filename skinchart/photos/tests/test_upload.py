@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 NOT_AN_IMAGE = "The file is not a JPEG, PNG, WebP or HEIC image."
 DAMAGED = "The image is damaged or incomplete and cannot be read."
-TOO_MANY_PIXELS = "The image has too many pixels (at most 40 megapixels)."
+TOO_MANY_PIXELS = "The image has too many pixels (at most 24 megapixels)."
 CHANNELS = ["page", "api"]
 
 
