@@ -279,3 +279,35 @@ def test_a_deeply_nested_signature_is_refused_not_a_server_error(
     http.post(reverse("consent:kiosk-start", kwargs={"code": plan.code}))
     response = http.post(reverse("consent:kiosk"), {"name": "Søren", "signature": "[" * 100_000, "text_hash": "x"})
     assert response.status_code == 422
+
+
+def test_withdrawing_photo_consent_clears_the_marketing_flag_of_every_photo(
+    nurse: User, client_record: Client, sign_in: Callable[[User], HttpClient]
+) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from skinchart.photos.actions import ingest_photo
+    from skinchart.photos.models import Photo
+
+    for area in ("Kinder", "Pande", "Læber"):
+        jpeg = io.BytesIO()
+        Image.new("RGB", (32, 24), "tan").save(jpeg, "JPEG")
+        ingest_photo(
+            actor=nurse,
+            client=client_record,
+            upload=SimpleUploadedFile("foto.jpg", jpeg.getvalue()),
+            area=area,
+            angle="front",
+            context="consultation",
+        )
+    consent = actions.give_photo_consent(actor=nurse, client=client_record, discussed="Før/efter på hjemmesiden.")
+    Photo.objects.update(marketing_allowed=True)  # chosen for marketing while the consent stood
+    cleared = actions.withdraw_consent(actor=nurse, consent=consent, reason="")
+    assert cleared == 3
+    assert not Photo.objects.filter(marketing_allowed=True).exists()
+    entry = Entry.objects.filter(kind=EntryKind.CONSENT).order_by("-seq").first()
+    assert entry is not None
+    assert entry.content["photos_cleared"] == 3
