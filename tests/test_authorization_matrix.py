@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -23,10 +21,8 @@ from PIL import Image
 
 from skinchart.accounts.models import User
 from skinchart.accounts.tests.factories import RegistrationFactory, UserFactory
-from skinchart.catalogue.actions import approve_version, import_catalogue
-from skinchart.catalogue.loader import read_catalogue
 from skinchart.catalogue.models import DefinitionVersion
-from skinchart.catalogue.tests.shipped import NO_TO_EVERY_QUESTION
+from skinchart.catalogue.tests.shipped import NO_TO_EVERY_QUESTION, approve_shipped_catalogue
 from skinchart.clients.models import Client
 from skinchart.consent.actions import give_photo_consent
 from skinchart.consultations.actions import make_plan, record_consultation
@@ -272,18 +268,12 @@ def _consultation_and_plan(doctor: User, client: Client, site: Any) -> dict[str,
 
 def _load_catalogue(approver: User) -> dict[str, Any]:
     """The shipped catalogue with version 1 of both documents approved and a draft 2 of each."""
-    import_catalogue(actor=None, documents=read_catalogue(Path(settings.CATALOGUE_DIR)))
     today = timezone.localdate()
-    approved = {}
-    for model in (DefinitionVersion, GuideVersion):
-        version = model.objects.get(number=1)
-        approve_version(actor=approver, version=version, in_force_from=today, review_by=today + dt.timedelta(days=700))
-        approved[model] = version
-    guide_v1 = approved[GuideVersion]
+    definition_v1 = approve_shipped_catalogue(approver, review_by=today + dt.timedelta(days=700))
+    guide_v1 = GuideVersion.objects.get(number=1)
     guide_draft = save_guide_draft(
         actor=approver, guide=guide_v1.guide, title=guide_v1.title, sections=guide_v1.sections, revised_on=today
     )
-    definition_v1 = approved[DefinitionVersion]
     definition_draft = DefinitionVersion.objects.create(
         treatment=definition_v1.treatment,
         number=2,

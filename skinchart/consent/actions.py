@@ -23,7 +23,7 @@ from skinchart.accounts.permissions import Capability, user_can
 from skinchart.audit.log import record
 from skinchart.catalogue.models import ReviewState
 from skinchart.consent.models import Consent, ConsentKind, ConsentMode, ConsentStatus
-from skinchart.consultations.models import PlanStatus, TreatmentPlan
+from skinchart.consultations.models import TreatmentPlan
 from skinchart.guides.models import GuideVersion, InformationKind, InformationRecord
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import EntryKind
@@ -62,8 +62,6 @@ def consent_problems(plan: TreatmentPlan, *, at: dt.datetime | None = None) -> l
     """Every reason a treatment consent for `plan` cannot be valid at `at` (empty: it can)."""
     at = at or timezone.now()
     problems = list(plan.readiness_problems())
-    if plan.status != PlanStatus.ACTIVE and not problems:
-        problems.append(_("The treatment plan is not active."))
     version, written, oral = information_for(plan)
     if version is None:
         problems.append(_("No client guide for this treatment is in force."))

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from skinchart.consent.models import Consent
+from skinchart.lib.pdf import html_to_pdf
 
 
 def signature_svg_paths(strokes: Any) -> list[str]:
@@ -31,12 +32,6 @@ def consent_context(consent: Consent) -> dict[str, Any]:
 
 
 def render_consent_pdf(consent: Consent) -> bytes:
-    from weasyprint import HTML
-
     with translation.override(consent.language):
         html = render_to_string("consent/consent_document.html", consent_context(consent))
-    return bytes(HTML(string=html, url_fetcher=_refuse_fetch).write_pdf())
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-    raise ValueError(f"consent PDFs fetch nothing ({url})")
+    return html_to_pdf(html)

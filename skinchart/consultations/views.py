@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from skinchart.accounts.access import acting_user, require_capability
 from skinchart.accounts.permissions import Capability, user_can
 from skinchart.audit.log import record
 from skinchart.catalogue.actions import DocumentError
-from skinchart.catalogue.models import DefinitionVersion, Treatment
+from skinchart.catalogue.models import DefinitionVersion, Treatment, in_force_among
 from skinchart.clients.access import get_client_for_user
 from skinchart.consultations import actions
 from skinchart.consultations.access import consultations_with_details, get_consultation_for_user, get_plan_for_user
@@ -30,6 +30,7 @@ from skinchart.consultations.models import Consultation, ScreeningOutcome, Treat
 from skinchart.guides import actions as guide_actions
 from skinchart.guides.models import InformationKind, InformationRecord
 from skinchart.guides.rendering import contact_site
+from skinchart.scheduling.models import Appointment
 
 TREATMENT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
@@ -48,7 +49,12 @@ def client_consultations(request: HttpRequest, code: UUID) -> HttpResponse:
     client = get_client_for_user(request, code, capability=Capability.VIEW_CLINICAL, action="consultation.list_viewed")
     consultations = consultations_with_details().filter(client=client)  # type: ignore[attr-defined]
     plans = TreatmentPlan.objects.filter(client=client).select_related("treatment", "consultation")
-    treatments = [t for t in Treatment.objects.all() if t.definition_in_force() is not None]
+    today = timezone.localdate()
+    treatments = [
+        t
+        for t in Treatment.objects.prefetch_related("definition_versions")
+        if in_force_among(t.definition_versions.all(), today) is not None
+    ]
     context = {
         "client": client,
         "consultations": consultations,
@@ -277,12 +283,8 @@ def _method_name(definition: Any, key: str, language: str) -> str:
 @clinical
 def plan_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     plan = get_plan_for_user(request, code, action="consultation.plan_viewed")
-    if plan.client is None:
-        raise Http404
-    from skinchart.scheduling.models import Appointment
-
     booked = list(
-        Appointment.objects.filter(plan=plan, status="booked").select_related("practitioner", "room").order_by("start")
+        Appointment.objects.booked().filter(plan=plan).select_related("practitioner", "room").order_by("start")
     )
     by_number = {a.session_number: a for a in booked}
     definition = plan.definition

@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from skinchart.accounts.models import Site
 from skinchart.guides.models import GuideVersion, pick_language
+from skinchart.lib.pdf import html_to_pdf
 from skinchart.lib.plain_text import text_blocks
 
 
@@ -42,15 +42,9 @@ def guide_context(version: GuideVersion, *, language: str, site: Site | None) ->
 def render_guide_pdf(version: GuideVersion, *, language: str, site: Site | None) -> bytes:
     """The guide as PDF (WeasyPrint), in the guide's language, with nothing fetched
     from anywhere: the stylesheet is inlined and every other URL is refused."""
-    from weasyprint import HTML
-
     context = guide_context(version, language=language, site=site)
     css_path = finders.find("css/guide.css")
     context["inline_css"] = Path(str(css_path)).read_text(encoding="utf-8") if css_path else ""
     with translation.override(context["doc_language"]):
         html = render_to_string("guides/guide_document.html", context)
-    return bytes(HTML(string=html, url_fetcher=_refuse_fetch, base_url=str(settings.BASE_DIR)).write_pdf())
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-    raise ValueError(f"guide PDFs fetch nothing ({url})")
+    return html_to_pdf(html)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -62,17 +63,11 @@ def version_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "row": row,
         "guide": version.guide,
         "can_approve": user_can(request.user, Capability.APPROVE_DOCUMENTS),
-        "approve_url": _url("guides:approve", version.code),
+        "approve_url": reverse("guides:approve", kwargs={"code": version.code}),
         "other_language": "en" if pick_language(_language(request), version.languages()) == "da" else "da",
         "languages": version.languages(),
     }
     return render(request, "guides/version_detail.html", context)
-
-
-def _url(name: str, code: UUID) -> str:
-    from django.urls import reverse
-
-    return reverse(name, kwargs={"code": code})
 
 
 def _pdf_response(version: GuideVersion, *, language: str, site: Any) -> HttpResponse:

@@ -20,9 +20,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from skinchart.accounts.models import Role, User
 from skinchart.accounts.tests.factories import PASSWORD, SiteFactory, UserFactory
-from skinchart.catalogue.actions import approve_version, import_catalogue
-from skinchart.catalogue.loader import read_catalogue
-from skinchart.catalogue.models import DefinitionVersion
+from skinchart.catalogue.tests.shipped import approve_shipped_catalogue
 from skinchart.clients.models import Client
 from skinchart.guides.actions import save_guide_draft
 from skinchart.guides.models import GuideVersion, InformationRecord
@@ -38,15 +36,8 @@ NEW_TEXT = "Mesoterapi giver huden fugt og glød. Denne tekst er ny i version 2.
 
 def guide_with_a_new_draft(doctor: User) -> GuideVersion:
     """Version 1 of the shipped guide in force; version 2 written and awaiting approval."""
-    import_catalogue(actor=None, documents=read_catalogue(Path(settings.CATALOGUE_DIR)))
     today = timezone.localdate()
-    for model in (DefinitionVersion, GuideVersion):
-        approve_version(
-            actor=doctor,
-            version=model.objects.get(number=1),
-            in_force_from=today,
-            review_by=today + dt.timedelta(days=700),
-        )
+    approve_shipped_catalogue(doctor, review_by=today + dt.timedelta(days=700))
     v1 = GuideVersion.objects.get(number=1)
     sections = [{**s, "body": {**s["body"], "da": NEW_TEXT}} if s["key"] == "about" else s for s in v1.sections]
     return save_guide_draft(actor=doctor, guide=v1.guide, title=v1.title, sections=sections, revised_on=today)

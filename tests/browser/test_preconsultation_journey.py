@@ -11,16 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from skinchart.accounts.models import Role, User
 from skinchart.accounts.tests.factories import SiteFactory, UserFactory
-from skinchart.catalogue.actions import approve_version, import_catalogue
-from skinchart.catalogue.loader import read_catalogue
-from skinchart.catalogue.models import DefinitionVersion
+from skinchart.catalogue.tests.shipped import approve_shipped_catalogue
 from skinchart.clients.models import Client
 from skinchart.consultations.models import Consultation, DoctorAssessment, TreatmentPlan
 from skinchart.guides.actions import give_written_information
@@ -65,15 +62,8 @@ def test_keloid_answer_doctor_approves_plan_three_sessions_booked(
     nurse.sites.add(site)
     CareAssignment.objects.create(client=client_record, practitioner=nurse, assigned_by=doctor)
     CareAssignment.objects.create(client=client_record, practitioner=doctor, assigned_by=doctor)
-    import_catalogue(actor=None, documents=read_catalogue(Path(settings.CATALOGUE_DIR)))
     today = timezone.localdate()
-    for model in (DefinitionVersion, GuideVersion):
-        approve_version(
-            actor=doctor,
-            version=model.objects.get(number=1),
-            in_force_from=today,
-            review_by=today.replace(year=today.year + 2),
-        )
+    approve_shipped_catalogue(doctor, review_by=today.replace(year=today.year + 2))
     # The written guide went to the client before the visit.
     give_written_information(
         actor=nurse, client=client_record, version=GuideVersion.objects.get(), channel="handed_over"

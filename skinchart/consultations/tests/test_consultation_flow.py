@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from skinchart.accounts.models import User
-from skinchart.catalogue.actions import DocumentError, approve_version, import_catalogue
-from skinchart.catalogue.loader import read_catalogue
+from skinchart.catalogue.actions import DocumentError
 from skinchart.catalogue.models import DefinitionVersion
+from skinchart.catalogue.tests.shipped import approve_shipped_catalogue
 from skinchart.clients.models import Client
 from skinchart.consultations import actions
 from skinchart.consultations.models import Consultation, QuestionnaireResponse, ScreeningOutcome
@@ -44,14 +44,7 @@ NO_TO_ALL = {
 
 @pytest.fixture
 def definition_version(doctor: User) -> DefinitionVersion:
-    import_catalogue(actor=None, documents=read_catalogue(Path(settings.CATALOGUE_DIR)))
-    today = timezone.localdate()
-    for model in (DefinitionVersion, GuideVersion):
-        approve_version(
-            actor=doctor, version=model.objects.get(number=1), in_force_from=today, review_by=dt.date(2027, 9, 30)
-        )
-    version: DefinitionVersion = DefinitionVersion.objects.get(number=1)
-    return version
+    return approve_shipped_catalogue(doctor)
 
 
 def consult(
