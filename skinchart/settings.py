@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "skinchart.scheduling",
     "skinchart.photos",
     "skinchart.consent",
+    "skinchart.products",
+    "skinchart.sessions",
     "skinchart.api",
     "skinchart.system",
     "skinchart.demo",

@@ -24,6 +24,8 @@ class Capability(StrEnum):
     APPROVE_DOCUMENTS = "approve_documents"  # approve client guides, treatment definitions
     GIVE_INFORMATION = "give_information"  # give a client the written information (REG-4)
     ASSESS_CLIENTS = "assess_clients"  # decide on clients the screening sends to a doctor
+    MANAGE_PRODUCTS = "manage_products"  # products, batches (lots) and stock
+    RECALL_LOOKUP = "recall_lookup"  # which clients received a batch (across all clients)
     MANAGE_STAFF = "manage_staff"  # accounts, roles, registrations, sites
     VIEW_AUDIT = "view_audit"  # read the audit and access log
 
@@ -42,6 +44,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.APPROVE_DOCUMENTS,
             Capability.GIVE_INFORMATION,
             Capability.ASSESS_CLIENTS,
+            Capability.MANAGE_PRODUCTS,
+            Capability.RECALL_LOOKUP,
             Capability.VIEW_AUDIT,
         }
     ),
@@ -55,6 +59,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.TREAT,
             Capability.VIEW_DOCUMENTS,
             Capability.GIVE_INFORMATION,
+            Capability.MANAGE_PRODUCTS,
+            Capability.RECALL_LOOKUP,
         }
     ),
     Role.COSMETOLOGIST: frozenset(
@@ -70,7 +76,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {Capability.VIEW_CLIENTS, Capability.EDIT_CLIENTS, Capability.REVEAL_CPR, Capability.VIEW_DOCUMENTS}
     ),
     Role.ADMIN: frozenset(
-        {Capability.MANAGE_STAFF, Capability.VIEW_AUDIT, Capability.VIEW_DOCUMENTS, Capability.EDIT_DOCUMENTS}
+        {
+            Capability.MANAGE_STAFF,
+            Capability.VIEW_AUDIT,
+            Capability.VIEW_DOCUMENTS,
+            Capability.EDIT_DOCUMENTS,
+            Capability.MANAGE_PRODUCTS,
+        }
     ),
 }
 

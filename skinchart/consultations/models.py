@@ -270,10 +270,10 @@ class TreatmentPlan(models.Model):
             for number in range(self.sessions)
         ]
 
-    def readiness_problems(self) -> list[str]:
+    def screening_problems(self) -> list[str]:
+        """The plan's pre-consultation's problems, and those of a later one for the same
+        treatment (a newer finding counts even though the plan was made before it)."""
         problems = self.consultation.readiness_problems()
-        if self.status != PlanStatus.ACTIVE:
-            problems.append(gettext("The treatment plan is not active."))
         newest = (
             Consultation.objects.filter(client_id=self.client_id, treatment_id=self.treatment_id)
             .order_by("-performed_at")
@@ -284,6 +284,12 @@ class TreatmentPlan(models.Model):
                 gettext("A later pre-consultation: %(problem)s") % {"problem": problem}
                 for problem in newest.readiness_problems()
             ]
+        return problems
+
+    def readiness_problems(self) -> list[str]:
+        problems = self.screening_problems()
+        if self.status != PlanStatus.ACTIVE:
+            problems.append(gettext("The treatment plan is not active."))
         consents = self.consents.all()  # type: ignore[attr-defined]
         if consents.exists() and not consents.filter(status="active").exists():
             problems.append(gettext("The client has withdrawn consent to this plan."))

@@ -15,7 +15,8 @@ from skinchart.journal.models import BreakGlass, CareAssignment, Entry
 
 def care_relation(user: Any, client: Any, *, at: dt.datetime | None = None) -> str:
     """How the user may open the client's clinical record: "care" (a current care
-    relation), "break_glass" (an active, reasoned break-glass access) or "" (neither)."""
+    relation: assigned, a recent own journal entry, or a booked appointment with the
+    client within the same window), "break_glass" (an active, reasoned break-glass access) or "" (neither)."""
     now = at or timezone.now()
     assigned = CareAssignment.objects.filter(client=client, practitioner=user, since__lte=now).filter(
         Q(until__isnull=True) | Q(until__gt=now)
@@ -23,7 +24,13 @@ def care_relation(user: Any, client: Any, *, at: dt.datetime | None = None) -> s
     recent_entries = Entry.objects.filter(
         client=client, author=user, recorded_at__gte=now - dt.timedelta(days=settings.CARE_RELATION_DAYS)
     )
-    if assigned.exists() or recent_entries.exists():
+    from skinchart.scheduling.models import Appointment  # scheduling builds on the journal
+
+    window = dt.timedelta(days=settings.CARE_RELATION_DAYS)
+    booked = Appointment.objects.booked().filter(
+        client=client, practitioner=user, start__gte=now - window, start__lte=now + window
+    )
+    if assigned.exists() or recent_entries.exists() or booked.exists():
         return "care"
     if BreakGlass.objects.active(at=now).filter(client=client, user=user).exists():
         return "break_glass"

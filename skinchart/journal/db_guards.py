@@ -3,7 +3,8 @@ controlled documents immutable, so that not even raw SQL through the application
 connection can change history (REG-20, REG-30, REG-8).
 
 Signed journal entries refuse UPDATE and DELETE; drafts stay editable. Audit events
-refuse both always. Approved treatment-definition and client-guide versions refuse both.
+refuse both always. Approved treatment-definition and client-guide versions refuse both, as do signed
+treatment sessions and their sealed product lines.
 Each app's migration installs the guards of its tables; `removed_guards` exists only
 for the retention purge (later) and for tests that must simulate tampering.
 """
@@ -19,6 +20,7 @@ MESSAGE_SIGNED_UPDATE = "journal: a signed entry is read-only"
 MESSAGE_SIGNED_DELETE = "journal: a signed entry cannot be deleted"
 MESSAGE_AUDIT = "audit: the log is append-only"
 MESSAGE_APPROVED = "documents: an approved version is read-only"
+MESSAGE_SESSION = "sessions: a signed session is read-only"
 
 # (trigger name, table, event, condition or "", message)
 GUARDS = [
@@ -42,6 +44,22 @@ GUARDS = [
     ),
     ("guides_version_approved_no_update", "guides_guideversion", "UPDATE", "OLD.status = 'approved'", MESSAGE_APPROVED),
     ("guides_version_approved_no_delete", "guides_guideversion", "DELETE", "OLD.status = 'approved'", MESSAGE_APPROVED),
+    (
+        "tsessions_signed_no_update",
+        "treatment_sessions_treatmentsession",
+        "UPDATE",
+        "OLD.status = 'signed'",
+        MESSAGE_SESSION,
+    ),
+    (
+        "tsessions_signed_no_delete",
+        "treatment_sessions_treatmentsession",
+        "DELETE",
+        "OLD.status IN ('signed', 'in_progress', 'stopped')",
+        MESSAGE_SESSION,
+    ),
+    ("tsessions_sealed_use_no_update", "treatment_sessions_productuse", "UPDATE", "OLD.sealed", MESSAGE_SESSION),
+    ("tsessions_sealed_use_no_delete", "treatment_sessions_productuse", "DELETE", "OLD.sealed", MESSAGE_SESSION),
 ]
 
 POSTGRES_FUNCTION = """
