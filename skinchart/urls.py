@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("skinchart.photos.urls")),
     path("", include("skinchart.consultations.urls")),
     path("", include("skinchart.consent.urls")),
+    path("", include("skinchart.products.urls")),
+    path("", include("skinchart.sessions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -20,7 +20,9 @@ from skinchart.api.clients import router as clients_router
 from skinchart.api.consent import router as consent_router
 from skinchart.api.journal import router as journal_router
 from skinchart.api.photos import router as photos_router
+from skinchart.api.products import router as products_router
 from skinchart.api.screening import router as screening_router
+from skinchart.api.sessions import router as sessions_router
 from skinchart.clients.access import BreakGlassRequired
 from skinchart.clients.actions import DuplicateCprError
 from skinchart.journal.actions import JournalError
@@ -64,6 +66,8 @@ api.add_router("", catalogue_router)
 api.add_router("", screening_router)
 api.add_router("", photos_router)
 api.add_router("", consent_router)
+api.add_router("", sessions_router)
+api.add_router("", products_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None) -> HttpResponse:

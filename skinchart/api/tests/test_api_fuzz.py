@@ -112,4 +112,7 @@ def test_it_fuzzes_every_operation_in_the_openapi_document() -> None:
         "GET /api/v1/clients/{code}/photos",
         "GET /api/v1/photos/{code}/image",
         "GET /api/v1/clients/{code}/consents",
+        "GET /api/v1/sessions/{code}/gates",
+        "POST /api/v1/sessions/{code}/start",
+        "GET /api/v1/batches/{lot}/sessions",
     }
