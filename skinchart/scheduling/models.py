@@ -59,7 +59,7 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
         return self.filter(start__gte=start, start__lt=end)
 
     def for_listing(self) -> AppointmentQuerySet:
-        return self.select_related("client", "practitioner", "room", "treatment")
+        return self.select_related("client", "practitioner", "room", "treatment", "treatment_session")
 
     def upcoming_for(self, client: Client) -> AppointmentQuerySet:
         """The client's booked appointments that have not ended, soonest first."""

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from skinchart.accounts.access import acting_user, require_capability
 from skinchart.accounts.models import Site, User
-from skinchart.accounts.permissions import Capability
+from skinchart.accounts.permissions import Capability, user_can
 from skinchart.clients.access import get_client_for_user
 from skinchart.consultations.models import TreatmentPlan
 from skinchart.lib.dates import local_today
@@ -48,6 +48,7 @@ def day(request: HttpRequest) -> HttpResponse:
         "form": form,
         "appointments": appointments,
         "today": local_today(),
+        "can_treat": user_can(user, Capability.TREAT),
         "previous_day": max(date - dt.timedelta(days=1), FIRST_DAY),
         "next_day": min(date + dt.timedelta(days=1), LAST_DAY),
         **selected,
