@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from skinchart.demo.totp import demo_key_hex
 from skinchart.guides.models import GuideVersion
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import CareAssignment, EntryKind
+from skinchart.products.models import Batch, Product, Unit
 from skinchart.scheduling.models import Room
 
 DEMO_PASSWORD = "demo-Kolding-2026"  # noqa: S105 — demo mode only, printed on purpose
@@ -165,7 +167,108 @@ def seed() -> dict[str, int]:
     practitioners = [users["doctor"], users["nurse"], users["cosmetologist"]]
     created_clients = _seed_clients(users["reception"], practitioners)
     approved = _seed_catalogue(doctor)
-    return {"staff": len(users), "clients_created": created_clients, "documents_approved": approved}
+    _seed_products()
+    course = _seed_treatment_course(users, site)
+    return {
+        "staff": len(users),
+        "clients_created": created_clients,
+        "documents_approved": approved,
+        "courses_created": course,
+    }
+
+
+def _seed_products() -> None:
+    """Two mesococktails with batches in date, and one expired batch (a session refuses it)."""
+    today = timezone.localdate()
+    for name, manufacturer, batches in [
+        ("Hydra Meso HA", "Dermica Labs", [("HM-2611-A", 240), ("HM-2604-B", -10)]),
+        ("Glow Cocktail", "Aesthetica Nordic", [("GC-7731", 400)]),
+    ]:
+        product, _ = Product.objects.get_or_create(
+            name=name, manufacturer=manufacturer, defaults={"contains_hyaluronic_acid": True, "unit": Unit.ML}
+        )
+        for lot, days in batches:
+            Batch.objects.get_or_create(
+                product=product,
+                lot=lot,
+                defaults={"expires_on": today + dt.timedelta(days=days), "stock": Decimal("20.00")},
+            )
+
+
+def _seed_treatment_course(users: dict[str, User], site: Site) -> int:
+    """The first demo client's mesotherapy course, ready for session 1 today: the
+    pre-consultation, the written and oral information and the consent three days ago,
+    and today's booking with the nurse. Created once; returns 1 when it was."""
+    from skinchart.consent.actions import give_treatment_consent
+    from skinchart.consultations.actions import make_plan, record_consultation
+    from skinchart.consultations.models import Consultation, TreatmentPlan
+    from skinchart.guides.actions import give_oral_information, give_written_information
+    from skinchart.guides.models import InformationRecord
+    from skinchart.scheduling.actions import claim_slots
+    from skinchart.scheduling.models import Appointment, AppointmentKind
+
+    client = Client.objects.filter(email="demo.client00@example.org").first()
+    if client is None or TreatmentPlan.objects.filter(client=client).exists():
+        return 0
+    nurse = users["nurse"]
+    version = DefinitionVersion.objects.filter(status=DocumentStatus.APPROVED).order_by("-number").first()
+    guide = GuideVersion.objects.filter(guide__treatment=version.treatment if version else None).in_force_on(
+        timezone.localdate()
+    )
+    if version is None or not guide.exists():
+        return 0
+    answers = {q.key: False if q.answer == "yes_no" else "" for q in version.definition.questions}
+    consultation = record_consultation(
+        actor=nurse,
+        client=client,
+        definition_version=version,
+        methods=["microinjection"],
+        answers=answers,
+        skin_assessment="Let dehydreret hud på kinderne, fine linjer ved øjnene.",
+        wishes="Mere glød og fugt i huden.",
+        site=site,
+    )
+    give_written_information(actor=nurse, client=client, version=guide.first(), channel="handed_over")
+    give_oral_information(actor=nurse, client=client, treatment=version.treatment)
+    # Demo data: the visit was three days ago, so the reflection period is over today.
+    then = timezone.now() - dt.timedelta(days=3)
+    InformationRecord.objects.filter(client=client).update(given_at=then)
+    Consultation.objects.filter(pk=consultation.pk).update(performed_at=then)
+    consultation.refresh_from_db()
+    plan = make_plan(
+        actor=nurse,
+        consultation=consultation,
+        areas=[{"area": "Kinder", "method": "microinjection"}],
+        sessions=3,
+        interval_min_days=14,
+        interval_max_days=21,
+        maintenance_min_days=42,
+        maintenance_max_days=84,
+        mild_peel=False,
+        numbing_cream=True,
+        first_session_on=timezone.localdate(),
+    )
+    plan = TreatmentPlan.objects.get(pk=plan.pk)
+    give_treatment_consent(actor=nurse, plan=plan, mode="oral", discussed="Forløb, bivirkninger og resultater.")
+    # Today's booking at the current 5-minute slot (written directly: a booking in the
+    # past is refused, and the demo is usually started during the day).
+    now = timezone.now().astimezone(dt.UTC)
+    start = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    appointment = Appointment.objects.create(
+        client=client,
+        site=site,
+        practitioner=nurse,
+        room=Room.objects.filter(site=site).order_by("name").first(),
+        kind=AppointmentKind.SESSION,
+        treatment=plan.treatment,
+        plan=plan,
+        session_number=1,
+        start=start,
+        end=start + dt.timedelta(minutes=60),
+        created_by=users["reception"],
+    )
+    claim_slots(appointment)
+    return 1
 
 
 def _seed_catalogue(doctor: User) -> int:

@@ -60,3 +60,20 @@ def test_no_code_is_shown_outside_demo_mode(settings) -> None:  # type: ignore[n
     http = HttpClient()
     http.post("/accounts/login/", {"username": "doctor", "password": DEMO_PASSWORD})
     assert http.get("/accounts/login/code/").context["demo_code"] == ""
+
+
+def test_the_demo_has_a_session_today_that_waits_only_for_the_checks_of_the_day(settings) -> None:  # type: ignore[no-untyped-def]
+    from skinchart.scheduling.models import Appointment
+    from skinchart.sessions.actions import open_session
+    from skinchart.sessions.gates import evaluate_gates
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    appointment = Appointment.objects.get(kind="session")
+    nurse = User.objects.get(username="nurse")
+    session = open_session(actor=nurse, appointment=appointment)
+
+    failing = [gate.key for gate in evaluate_gates(session, performer=nurse).failing]
+
+    assert failing == ["reconfirmation", "photo"]
