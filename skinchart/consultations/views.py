@@ -31,6 +31,7 @@ from skinchart.guides import actions as guide_actions
 from skinchart.guides.models import InformationKind, InformationRecord
 from skinchart.guides.rendering import contact_site
 from skinchart.scheduling.models import Appointment
+from skinchart.sessions.progress import plan_progress, proposed_dates
 
 TREATMENT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
@@ -289,19 +290,28 @@ def plan_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     by_number = {a.session_number: a for a in booked}
     definition = plan.definition
     language = _language(request)
+    progress = plan_progress(plan)
+    signed = {s.session_number: s for s in progress.signed}
+    proposed = proposed_dates(plan, progress)
     sessions = [
-        {"number": number, "proposed": day, "appointment": by_number.get(number)}
-        for number, day in enumerate(plan.proposed_dates(), start=1)
+        {
+            "number": number,
+            "proposed": proposed[number - 1],
+            "appointment": by_number.get(number),
+            "signed": signed.get(number),
+        }
+        for number in range(1, plan.sessions + 1)
     ]
     context = {
         "plan": plan,
         "client": plan.client,
         "sessions": sessions,
+        "progress": progress,
         "problems": plan.readiness_problems(),
         "information_at": plan.information_given_at(),
         "preparation": [item.get(language) for item in definition.preparation],
         "areas": [{"area": a["area"], "method": _method_name(definition, a["method"], language)} for a in plan.areas],
-        "today": timezone.localdate(),
+        "today": progress.today,
         "can_book": user_can(request.user, Capability.VIEW_CLINICAL),
     }
     return render(request, "consultations/plan_detail.html", context)

@@ -212,10 +212,10 @@ def _seed_treatment_course(users: dict[str, User], site: Site) -> int:
         return 0
     nurse = users["nurse"]
     version = DefinitionVersion.objects.filter(status=DocumentStatus.APPROVED).order_by("-number").first()
-    guide = GuideVersion.objects.filter(guide__treatment=version.treatment if version else None).in_force_on(
-        timezone.localdate()
-    )
-    if version is None or not guide.exists():
+    if version is None:
+        return 0
+    guide = GuideVersion.objects.filter(guide__treatment=version.treatment).in_force_on(timezone.localdate()).first()
+    if guide is None:
         return 0
     answers = {q.key: False if q.answer == "yes_no" else "" for q in version.definition.questions}
     consultation = record_consultation(
@@ -228,7 +228,7 @@ def _seed_treatment_course(users: dict[str, User], site: Site) -> int:
         wishes="Mere glød og fugt i huden.",
         site=site,
     )
-    give_written_information(actor=nurse, client=client, version=guide.first(), channel="handed_over")
+    give_written_information(actor=nurse, client=client, version=guide, channel="handed_over")
     give_oral_information(actor=nurse, client=client, treatment=version.treatment)
     # Demo data: the visit was three days ago, so the reflection period is over today.
     then = timezone.now() - dt.timedelta(days=3)

@@ -65,7 +65,9 @@ class SessionPhotoForm(forms.Form):
 
     def __init__(self, *args: Any, session: TreatmentSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(area, area) for area in plan_areas(session)]
+        area_field = self.fields["area"]
+        if isinstance(area_field, forms.ChoiceField):
+            area_field.choices = [(area, area) for area in plan_areas(session)]
         if not session.is_preparing:
             self.fields["context"].initial = PhotoContext.AFTER_SESSION
 
@@ -147,8 +149,12 @@ class ProductUseForm(forms.Form):
     def __init__(self, *args: Any, session: TreatmentSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         batch_field = self.fields["batch"]
-        assert isinstance(batch_field, forms.ModelChoiceField)  # noqa: S101 — declared above
-        batch_field.queryset = Batch.objects.select_related("product").filter(active=True, product__active=True)
-        if not self.is_bound:
-            batch_field.queryset = Batch.objects.usable_on(timezone.localdate()).select_related("product")
-        self.fields["area"].choices = [("", "—"), *((area, area) for area in plan_areas(session))]
+        if isinstance(batch_field, forms.ModelChoiceField):
+            # Offered: batches in date. Accepted when posted: any batch in use, so that an
+            # expired one reaches the action and is refused with the reason.
+            batch_field.queryset = Batch.objects.select_related("product").filter(active=True, product__active=True)
+            if not self.is_bound:
+                batch_field.queryset = Batch.objects.usable_on(timezone.localdate()).select_related("product")
+        area_field = self.fields["area"]
+        if isinstance(area_field, forms.ChoiceField):
+            area_field.choices = [("", "—"), *((area, area) for area in plan_areas(session))]
