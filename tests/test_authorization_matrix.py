@@ -33,6 +33,8 @@ from skinchart.journal.models import BreakGlass, CareAssignment, EntryKind
 from skinchart.photos.actions import ingest_photo
 from skinchart.scheduling.actions import book_appointment
 from skinchart.scheduling.models import Room
+from skinchart.sessions.actions import open_session, sign_session, start_session
+from skinchart.sessions.tests.setup import book_today, complete_checklist, ready_session
 
 PERSONAS = ["anonymous", "doctor", "nurse", "cosmetologist", "reception", "admin", "outsider"]
 
@@ -45,6 +47,9 @@ EVERYONE_REDIRECTED = (302, 302, 302, 302, 302, 302, 302)
 PUBLIC = (200, 200, 200, 200, 200, 200, 200)
 DOCUMENT_PAGE = (302, 200, 200, 200, 200, 200, 403)  # every staff role
 DOCTOR_ONLY_PAGE = (302, 200, 403, 403, 403, 403, 403)
+TREATING_ACTION = (302, 302, 302, 302, 403, 403, 403)  # doctor, nurse, cosmetologist
+TREATING_FORM_ERROR = (302, 422, 422, 422, 403, 403, 403)
+TREATING_REFUSED = (302, 409, 409, 409, 403, 403, 403)
 
 EXPECTED: dict[str, tuple[str, tuple[int, ...]]] = {
     "system:root": ("get", EVERYONE_REDIRECTED),
@@ -141,6 +146,23 @@ EXPECTED: dict[str, tuple[str, tuple[int, ...]]] = {
     "api:create_photo": ("post", (401, 422, 422, 422, 403, 403, 403)),  # no body: 422 once authorised
     "api:list_photos": ("get", (401, 200, 200, 200, 403, 403, 403)),
     "api:photo_image": ("get", (401, 200, 200, 200, 403, 403, 403)),
+    # Treatment sessions: a session being prepared (nobody here is registered, so a start
+    # is refused with the gates), and a signed one for the aftercare and product lines.
+    "treatment_sessions:open": ("post", TREATING_ACTION),
+    "treatment_sessions:detail": ("get", CLINICAL_ONLY_PAGE),
+    "treatment_sessions:reconfirm": ("post", TREATING_FORM_ERROR),
+    "treatment_sessions:photo": ("post", TREATING_FORM_ERROR),
+    "treatment_sessions:guide_override": ("post", (302, 422, 403, 403, 403, 403, 403)),
+    "treatment_sessions:start": ("post", TREATING_REFUSED),
+    "treatment_sessions:checklist": ("post", TREATING_REFUSED),  # not started
+    "treatment_sessions:add_product": ("post", TREATING_REFUSED),
+    "treatment_sessions:remove_product": ("post", TREATING_REFUSED),  # the session is signed
+    "treatment_sessions:sign": ("post", TREATING_REFUSED),
+    "treatment_sessions:stop": ("post", TREATING_FORM_ERROR),  # no reason given
+    "treatment_sessions:aftercare_pdf": ("get", CLINICAL_ONLY_PAGE),
+    "treatment_sessions:aftercare_ics": ("get", CLINICAL_ONLY_PAGE),
+    "api:session_gates": ("get", (401, 200, 200, 200, 403, 403, 403)),
+    "api:start_session": ("post", (401, 409, 409, 409, 403, 403, 403)),  # refused: nobody is registered
 }
 
 
@@ -196,6 +218,23 @@ def objects(db: None) -> dict[str, str]:
         "token": token,
         **{key: value for key, value in documents.items() if key != "guide_version_pk"},
         **workflow,
+        **_sessions(approver, member, client),
+    }
+
+
+def _sessions(doctor: User, nurse: User, client: Client) -> dict[str, str]:
+    """A signed session (with a product line) and the plan's next session, opened today."""
+    ready = ready_session(doctor=doctor, nurse=nurse, client=client)
+    start_session(actor=nurse, session=ready.session)
+    complete_checklist(ready)
+    signed = sign_session(actor=nurse, session=ready.session)
+    appointment = book_today(ready.plan, nurse, ready.site, number=2)
+    session = open_session(actor=nurse, appointment=appointment)
+    return {
+        "signed_session": str(signed.code),
+        "use": str(signed.product_uses.get().code),
+        "session": str(session.code),
+        "session_appointment": str(appointment.code),
     }
 
 
@@ -326,7 +365,14 @@ CODE_KIND = {
     "consent:withdraw": "consent",
     "photos:image": "photo",
     "api:photo_image": "photo",
+    "treatment_sessions:open": "session_appointment",
+    "treatment_sessions:remove_product": "signed_session",
+    "treatment_sessions:aftercare_pdf": "signed_session",
+    "treatment_sessions:aftercare_ics": "signed_session",
 }
+for _name in EXPECTED:
+    if _name.startswith("treatment_sessions:") or _name in ("api:session_gates", "api:start_session"):
+        CODE_KIND.setdefault(_name, "session")
 
 
 def concrete_path(name: str, pattern: str, objects: dict[str, str]) -> str:
@@ -337,6 +383,7 @@ def concrete_path(name: str, pattern: str, objects: dict[str, str]) -> str:
         .replace("<slug:treatment>", objects["treatment"])
         .replace("<str:token>", objects["token"])
         .replace("<str:variant>", "thumb")
+        .replace("<uuid:use>", objects["use"])
     )
 
 
