@@ -47,6 +47,7 @@ EVERYONE_REDIRECTED = (302, 302, 302, 302, 302, 302, 302)
 PUBLIC = (200, 200, 200, 200, 200, 200, 200)
 DOCUMENT_PAGE = (302, 200, 200, 200, 200, 200, 403)  # every staff role
 DOCTOR_ONLY_PAGE = (302, 200, 403, 403, 403, 403, 403)
+PRODUCTS_PAGE = (302, 200, 200, 403, 403, 200, 403)  # doctor, nurse, admin
 TREATING_ACTION = (302, 302, 302, 302, 403, 403, 403)  # doctor, nurse, cosmetologist
 TREATING_FORM_ERROR = (302, 422, 422, 422, 403, 403, 403)
 TREATING_REFUSED = (302, 409, 409, 409, 403, 403, 403)
@@ -163,6 +164,13 @@ EXPECTED: dict[str, tuple[str, tuple[int, ...]]] = {
     "treatment_sessions:aftercare_ics": ("get", CLINICAL_ONLY_PAGE),
     "api:session_gates": ("get", (401, 200, 200, 200, 403, 403, 403)),
     "api:start_session": ("post", (401, 409, 409, 409, 403, 403, 403)),  # refused: nobody is registered
+    "products:list": ("get", PRODUCTS_PAGE),
+    "products:detail": ("get", PRODUCTS_PAGE),
+    "products:edit": ("get", PRODUCTS_PAGE),
+    "products:batch-edit": ("get", PRODUCTS_PAGE),
+    "products:recall": ("get", (302, 200, 200, 403, 403, 403, 403)),  # without ?lot=: the search form
+    "products:recall-csv": ("get", (302, 302, 302, 403, 403, 403, 403)),  # without ?lot=: to the search form
+    "api:list_batch_sessions": ("get", (401, 200, 200, 403, 403, 403, 403)),
 }
 
 
@@ -231,6 +239,8 @@ def _sessions(doctor: User, nurse: User, client: Client) -> dict[str, str]:
     appointment = book_today(ready.plan, nurse, ready.site, number=2)
     session = open_session(actor=nurse, appointment=appointment)
     return {
+        "product": str(ready.batch.product.code),
+        "batch": str(ready.batch.code),
         "signed_session": str(signed.code),
         "use": str(signed.product_uses.get().code),
         "session": str(session.code),
@@ -366,6 +376,9 @@ CODE_KIND = {
     "photos:image": "photo",
     "api:photo_image": "photo",
     "treatment_sessions:open": "session_appointment",
+    "products:detail": "product",
+    "products:edit": "product",
+    "products:batch-edit": "batch",
     "treatment_sessions:remove_product": "signed_session",
     "treatment_sessions:aftercare_pdf": "signed_session",
     "treatment_sessions:aftercare_ics": "signed_session",
@@ -384,6 +397,7 @@ def concrete_path(name: str, pattern: str, objects: dict[str, str]) -> str:
         .replace("<str:token>", objects["token"])
         .replace("<str:variant>", "thumb")
         .replace("<uuid:use>", objects["use"])
+        .replace("<path:lot>", "LOT-2026-A")
     )
 
 

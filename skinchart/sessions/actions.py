@@ -84,7 +84,7 @@ def _text(value: str, *, field: str, limit: int = MAX_TEXT, required: bool = Fal
 def open_session(*, actor: User, appointment: Appointment, request: HttpRequest | None = None) -> TreatmentSession:
     """The session of a booked session appointment; opened once, later calls return it."""
     _require_treat(actor)
-    appointment = Appointment.objects.select_for_update().select_related("plan").get(pk=appointment.pk)
+    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=appointment.pk)
     existing = TreatmentSession.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
