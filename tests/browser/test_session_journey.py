@@ -62,7 +62,7 @@ def test_session_blocked_for_the_photo_then_taken_checked_signed_and_handed_out(
 
     photo_jpeg = tmp_path / "kinder.jpg"
     photo_jpeg.write_bytes(images.jpeg())
-    photo_form = page.locator('section#photo form')
+    photo_form = page.locator("section#photo form")
     photo_form.locator('input[type="file"]').set_input_files(str(photo_jpeg))
     photo_form.locator('button[type="submit"]').click()
     expect(page.locator("#gate-photo")).to_have_attribute("data-ok", "true")
@@ -76,7 +76,9 @@ def test_session_blocked_for_the_photo_then_taken_checked_signed_and_handed_out(
     checklist.get_by_label(re.compile("Kinder")).fill("0,5 mm nåledybde")
     checklist.locator('button[type="submit"]').click()
     products = page.locator("section#products form")
-    products.get_by_label("Produkt og batch").select_option(label=re.compile("LOT-2026-A"))
+    batch = products.get_by_label("Produkt og batch")
+    option = batch.locator("option", has_text="LOT-2026-A").get_attribute("value")
+    batch.select_option(value=option)
     products.get_by_label("Mængde").fill("2,5")
     products.locator('button[type="submit"]').click()
     expect(page.locator("#product-uses")).to_contain_text("LOT-2026-A")
