@@ -15,8 +15,9 @@ from skinchart.journal.models import BreakGlass, CareAssignment, Entry
 
 def care_relation(user: Any, client: Any, *, at: dt.datetime | None = None) -> str:
     """How the user may open the client's clinical record: "care" (a current care
-    relation: assigned, a recent own journal entry, or a booked appointment with the
-    client within the same window), "break_glass" (an active, reasoned break-glass access) or "" (neither)."""
+    relation: assigned, a recent own journal entry, or an appointment with the client
+    that someone else booked, no more than a day ahead), "break_glass" (an active,
+    reasoned break-glass access) or "" (neither)."""
     now = at or timezone.now()
     assigned = CareAssignment.objects.filter(client=client, practitioner=user, since__lte=now).filter(
         Q(until__isnull=True) | Q(until__gt=now)
@@ -26,9 +27,18 @@ def care_relation(user: Any, client: Any, *, at: dt.datetime | None = None) -> s
     )
     from skinchart.scheduling.models import Appointment  # scheduling builds on the journal
 
-    window = dt.timedelta(days=settings.CARE_RELATION_DAYS)
-    booked = Appointment.objects.booked().filter(
-        client=client, practitioner=user, start__gte=now - window, start__lte=now + window
+    # Booked by someone else for today or tomorrow (or in the recent past): a booking
+    # months ahead, or one the practitioner made for themselves, opens nothing
+    # (break-glass must not be bypassed by booking, REG-28).
+    booked = (
+        Appointment.objects.booked()
+        .filter(
+            client=client,
+            practitioner=user,
+            start__gte=now - dt.timedelta(days=settings.CARE_RELATION_DAYS),
+            start__lte=now + dt.timedelta(days=1),
+        )
+        .exclude(created_by=user)
     )
     if assigned.exists() or recent_entries.exists() or booked.exists():
         return "care"

@@ -48,7 +48,7 @@ GUARDS = [
         "tsessions_signed_no_update",
         "treatment_sessions_treatmentsession",
         "UPDATE",
-        "OLD.status = 'signed'",
+        "OLD.status IN ('signed', 'stopped')",
         MESSAGE_SESSION,
     ),
     (
@@ -62,6 +62,36 @@ GUARDS = [
     ("tsessions_sealed_use_no_delete", "treatment_sessions_productuse", "DELETE", "OLD.sealed", MESSAGE_SESSION),
 ]
 
+# Rows that may not be added to, or moved into, a closed parent: (trigger name, table,
+# parent table, foreign-key column, closed statuses, message). A product line cannot be
+# inserted into a signed or stopped session. PostgreSQL allows no subquery in a trigger's
+# WHEN, so there a function reads the parent's status.
+PARENT_GUARDS = [
+    (
+        "tsessions_use_closed_session",
+        "treatment_sessions_productuse",
+        "treatment_sessions_treatmentsession",
+        "session_id",
+        ("signed", "stopped"),
+        MESSAGE_SESSION,
+    ),
+]
+
+POSTGRES_PARENT_FUNCTION = """
+CREATE OR REPLACE FUNCTION skinchart_refuse_closed_parent() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    parent_status text;
+BEGIN
+    EXECUTE format('SELECT status FROM %I WHERE id = $1', TG_ARGV[0])
+        INTO parent_status USING (to_jsonb(NEW) ->> TG_ARGV[1])::bigint;
+    IF parent_status = ANY (string_to_array(TG_ARGV[2], ',')) THEN
+        RAISE EXCEPTION '%', TG_ARGV[3] USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END
+$$;
+"""
+
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION skinchart_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -74,7 +104,7 @@ $$;
 def install_statements(vendor: str, tables: set[str] | None = None) -> list[str]:
     """The CREATE statements for the guards on `tables` (default: all); each app's
     migration installs the guards of the tables that exist by then."""
-    statements = [POSTGRES_FUNCTION] if vendor == "postgresql" else []
+    statements = [POSTGRES_FUNCTION, POSTGRES_PARENT_FUNCTION] if vendor == "postgresql" else []
     for name, table, event, condition, message in GUARDS:
         if tables is not None and table not in tables:
             continue
@@ -90,14 +120,35 @@ def install_statements(vendor: str, tables: set[str] | None = None) -> list[str]
                 f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {event} ON {table} FOR EACH ROW {when}"
                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END;"
             )
+    for name, table, parent, column, closed, message in PARENT_GUARDS:
+        if tables is not None and table not in tables:
+            continue
+        if vendor == "postgresql":
+            statements.append(
+                f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW "
+                f"EXECUTE FUNCTION skinchart_refuse_closed_parent('{parent}', '{column}', '{','.join(closed)}', "
+                f"'{message}');"
+            )
+        else:
+            statuses = ", ".join(f"'{status}'" for status in closed)
+            for event in ("INSERT", "UPDATE"):
+                # Constants of this module only, never input.
+                when = f"WHEN (SELECT status FROM {parent} WHERE id = NEW.{column}) IN ({statuses}) "  # noqa: S608
+                statements.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {name}_{event.lower()} BEFORE {event} ON {table} FOR EACH ROW "
+                    f"{when}"
+                    f"BEGIN SELECT RAISE(ABORT, '{message}'); END;"
+                )
     return statements
 
 
 def remove_statements(vendor: str, tables: set[str] | None = None) -> list[str]:
-    guards = [g for g in GUARDS if tables is None or g[1] in tables]
+    guards = [g[:2] for g in GUARDS if tables is None or g[1] in tables]
+    parents = [g[:2] for g in PARENT_GUARDS if tables is None or g[1] in tables]
     if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table, *_ in guards]
-    return [f"DROP TRIGGER IF EXISTS {name};" for name, *_ in guards]
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table in guards + parents]
+    names = [name for name, _ in guards] + [f"{name}_{event}" for name, _ in parents for event in ("insert", "update")]
+    return [f"DROP TRIGGER IF EXISTS {name};" for name in names]
 
 
 def _existing_tables(connection: BaseDatabaseWrapper) -> set[str]:

@@ -319,7 +319,14 @@ def taken_message(appointment: Appointment) -> str:
 
 @transaction.atomic
 def cancel_appointment(*, actor: User, appointment: Appointment, request: HttpRequest | None = None) -> Appointment:
-    """Cancel a booked appointment and free its practitioner's and room's slots."""
+    """Cancel a booked appointment and free its practitioner's and room's slots. Not
+    once its treatment session has started: that session is signed or stopped instead."""
+    from skinchart.sessions.models import SessionStatus, TreatmentSession  # sessions build on scheduling
+
+    if TreatmentSession.objects.filter(
+        appointment=appointment, status__in=[SessionStatus.IN_PROGRESS, SessionStatus.SIGNED]
+    ).exists():
+        raise BookingError(_("The session of this appointment has started; stop or sign it instead."))
     cancelled = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED).update(
         status=AppointmentStatus.CANCELLED, cancelled_by=actor, cancelled_at=timezone.now()
     )

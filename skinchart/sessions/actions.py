@@ -25,6 +25,7 @@ from skinchart.accounts.permissions import Capability, user_can
 from skinchart.audit.log import record
 from skinchart.catalogue.aftercare import aftercare_plan
 from skinchart.catalogue.definition import StepKind, StepRequirement, TreatmentDefinition
+from skinchart.consent.models import Consent, ConsentStatus
 from skinchart.consultations.models import PlanStatus, TreatmentPlan
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import EntryKind
@@ -173,6 +174,11 @@ def override_guide_gate(
     session = _locked(session)
     if not session.is_preparing:
         raise SessionError(_("The session has already started."))
+    if session.guide_override_reason:
+        raise SessionError(_("A decision on the client guide is already recorded for this session."))
+    guide = next(gate for gate in evaluate_gates(session).gates if gate.key == "guide")
+    if guide.ok:
+        raise SessionError(_("The client guide gate holds; there is nothing to decide."))
     session.guide_override_reason = reason
     session.guide_override_by = actor
     session.guide_override_at = timezone.now()
@@ -205,6 +211,13 @@ def start_session(
         raise SessionBlocked(report)
     if report.responsible_doctor is None or report.consent is None:  # the gates hold, so never
         raise SessionError(_("The session cannot start."))
+    # What a concurrent withdrawal or cancellation changes: locked and read again, so a
+    # consent withdrawn while the gates were read cannot start a session (PostgreSQL;
+    # SQLite's IMMEDIATE transactions serialise writers already).
+    consent = Consent.objects.select_for_update().get(pk=report.consent.pk)
+    appointment = Appointment.objects.select_for_update(of=("self",)).get(pk=session.appointment_id)
+    if consent.status != ConsentStatus.ACTIVE or appointment.status != AppointmentStatus.BOOKED:
+        raise SessionError(_("The consent or the booking changed just now; check the session again."))
     session.status = SessionStatus.IN_PROGRESS
     session.performer = actor
     session.responsible_doctor = report.responsible_doctor
@@ -360,6 +373,9 @@ def checklist_problems(session: TreatmentSession, uses: list[ProductUse]) -> lis
         if step.kind == StepKind.PRODUCT:
             if not uses:
                 problems.append(_("Record the product applied, with its batch and quantity."))
+        elif step.kind == StepKind.NOTE:
+            if not session.notes:
+                problems.append(_("Write the note: %(step)s") % {"step": step.name.get(language)})
         elif not session.steps_done.get(step.key):
             problems.append(_("Not marked as done: %(step)s") % {"step": step.name.get(language)})
     recorded = {area_key(item["area"]) for item in session.areas if item.get("settings")}
@@ -432,6 +448,13 @@ def sign_session(
         raise SessionError(_("The session must end after it started and not in the future."))
     uses = list(session.product_uses.select_related("batch__product").order_by("recorded_at", "pk"))
     problems = checklist_problems(session, uses)
+    ended_on = timezone.localdate(ended_at)
+    for use in uses:
+        if use.batch.is_expired_on(ended_on) or not (use.batch.active and use.batch.product.active):
+            problems.append(
+                _("Batch %(lot)s is expired or no longer in use; remove the line and record what was used.")
+                % {"lot": use.batch.lot}
+            )
     if problems:
         raise SessionError(_("The session cannot be signed yet: %(problems)s") % {"problems": " ".join(problems)})
     definition = session.definition
@@ -594,5 +617,10 @@ def stop_session(
     session.stopped_by = actor
     session.stop_reason = reason
     session.save(update_fields=["status", "stopped_at", "stopped_by", "stop_reason"])
+    if session.appointment.status == AppointmentStatus.BOOKED:
+        # The session number is free to be booked again (a later session needs it signed).
+        from skinchart.scheduling.actions import cancel_appointment
+
+        cancel_appointment(actor=actor, appointment=session.appointment, request=request)
     record(action="session.stopped", actor=actor, request=request, client=session.client, target=session)
     return session

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -28,9 +28,7 @@ from skinchart.guides.models import GuideVersion, InformationKind, InformationRe
 from skinchart.lib.dates import format_date, is_adult_on, reflection_ends_at, start_of_local_day
 from skinchart.photos.models import Photo, PhotoContext
 from skinchart.scheduling.models import AppointmentStatus
-
-if TYPE_CHECKING:
-    from skinchart.sessions.models import TreatmentSession
+from skinchart.sessions.models import SessionStatus, TreatmentSession
 
 # The gates in the order the page shows them; the labels say what each one checks.
 GATE_LABELS = {
@@ -133,6 +131,16 @@ class _Checks:
             problems.append(_("The treatment plan is not active."))
         if self.session.appointment.status != AppointmentStatus.BOOKED:
             problems.append(_("The appointment was cancelled."))
+        signed = set(
+            TreatmentSession.objects.filter(
+                plan_id=self.session.plan_id,
+                status=SessionStatus.SIGNED,
+                session_number__lt=self.session.session_number,
+            ).values_list("session_number", flat=True)
+        )
+        for number in range(1, self.session.session_number):
+            if number not in signed:
+                problems.append(_("Session %(number)s of the plan is not signed yet.") % {"number": number})
         if timezone.localdate(self.session.appointment.start) != self.day:
             problems.append(
                 _("The session is booked for %(date)s, not today.")
@@ -250,7 +258,8 @@ class _Checks:
             if version.review_state(self.day) == ReviewState.OVERDUE and settings.DOCUMENT_REVIEW_OVERDUE == "block":
                 problems.append(_("The client guide is overdue for review."))
         if problems and self.session.guide_override_reason:
-            if version is None and self.report.consent is not None:
+            # The session rests on the version the client was informed by (REG-8).
+            if self.report.consent is not None:
                 self.report.guide_version = self.report.consent.guide_version
             self.report.warnings.append(
                 _("A doctor decided to go ahead: %(reason)s") % {"reason": self.session.guide_override_reason}
@@ -320,7 +329,9 @@ class _Checks:
             warnings = spacing_warnings(self.client, self.definition, appointment.start, appointment.end)
         except BookingError as exc:
             return [str(exc)]
-        if warnings and not (appointment.override_reason or self.session.spacing_reason):
+        # The reason must be given for what the gate sees now: a reason given at booking
+        # may have been for another warning, before this treatment was booked.
+        if warnings and not self.session.spacing_reason:
             return [*warnings, _("Give a reason to go ahead despite this.")]
         self.report.warnings += warnings
         return []

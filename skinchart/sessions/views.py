@@ -35,7 +35,7 @@ from skinchart.sessions.forms import (
     StartForm,
 )
 from skinchart.sessions.gates import evaluate_gates
-from skinchart.sessions.models import ProductUse, TreatmentSession
+from skinchart.sessions.models import ProductUse, SessionStatus, TreatmentSession
 
 clinical = require_capability(Capability.VIEW_CLINICAL)
 treating = require_capability(Capability.TREAT)
@@ -134,7 +134,7 @@ def reconfirm(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 def photo(request: HttpRequest, code: UUID) -> HttpResponse:
     session = get_session_for_user(request, code, action="session.photo_submitted")
-    if session.is_signed or session.status == "stopped":
+    if session.status in (SessionStatus.SIGNED, SessionStatus.STOPPED):
         return _refused(request, session, actions.SessionError(_("The session has ended.")))
     form = SessionPhotoForm(request.POST, request.FILES, session=session)
     if not form.is_valid():

@@ -32,11 +32,14 @@ def ready(doctor: User, nurse: User, client_record: Client) -> Ready:
 
 
 def sign(ready: Ready, *, number: int = 1) -> TreatmentSession:
-    """Ready's session as session `number` of the plan, started and signed now."""
+    """Ready's session as session `number` of the plan, started and signed now. It starts
+    as session 1 (a later one needs the earlier ones signed, which the tests add after)
+    and is renumbered while in progress."""
+    session = actions.start_session(actor=ready.nurse, session=TreatmentSession.objects.get(pk=ready.session.pk))
     if number != 1:
         TreatmentSession.objects.filter(pk=ready.session.pk).update(session_number=number)
         Appointment.objects.filter(pk=ready.session.appointment_id).update(session_number=number)
-    session = actions.start_session(actor=ready.nurse, session=TreatmentSession.objects.get(pk=ready.session.pk))
+        session.refresh_from_db()
     complete_checklist(ready)
     return actions.sign_session(actor=ready.nurse, session=session)
 
