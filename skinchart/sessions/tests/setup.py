@@ -8,6 +8,7 @@ photographed, that `start_session` accepts; each gate test breaks one thing of i
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,15 +18,17 @@ from django.utils import timezone
 
 from skinchart.accounts.models import Registration, Site, TreatmentCategory, User
 from skinchart.accounts.tests.factories import SiteFactory
-from skinchart.catalogue.models import DefinitionVersion
+from skinchart.catalogue.actions import approve_version
+from skinchart.catalogue.models import DefinitionVersion, Treatment
 from skinchart.catalogue.tests.shipped import NO_TO_EVERY_QUESTION, approve_shipped_catalogue
 from skinchart.clients.models import Client
 from skinchart.consent.actions import give_treatment_consent
 from skinchart.consultations.actions import make_plan, record_consultation
 from skinchart.consultations.models import Consultation, TreatmentPlan
-from skinchart.guides.actions import give_oral_information, give_written_information
+from skinchart.guides.actions import give_oral_information, give_written_information, save_guide_draft
 from skinchart.guides.models import GuideVersion, InformationRecord
 from skinchart.journal.models import CareAssignment
+from skinchart.lib.dates import start_of_local_day
 from skinchart.photos.models import Photo, PhotoContext
 from skinchart.products.models import Batch, Product
 from skinchart.scheduling.models import Appointment, AppointmentKind, Room
@@ -71,13 +74,17 @@ def this_slot() -> dt.datetime:
 
 
 def take_photo(client: Client, by: User, *, area: str = AREA, when: dt.datetime | None = None, **fields: Any) -> Photo:
-    """A photo row (the gate reads rows; the pipeline has its own tests)."""
+    """A photo row (the gate reads rows; the pipeline has its own tests). By default
+    taken a minute ago, but never before midnight: a test that runs at 00:00 still
+    has today's photo."""
+    if when is None:
+        when = max(timezone.now() - dt.timedelta(minutes=1), start_of_local_day(timezone.localdate()) or timezone.now())
     photo: Photo = Photo.objects.create(
         client=client,
         area=area,
         angle=fields.pop("angle", "front"),
         context=fields.pop("context", PhotoContext.BEFORE_SESSION),
-        taken_at=when or timezone.now() - dt.timedelta(minutes=1),
+        taken_at=when,
         taken_by=by,
         sha256_original="0" * 64,
         original_bytes=1,
@@ -93,10 +100,16 @@ def take_photo(client: Client, by: User, *, area: str = AREA, when: dt.datetime 
 
 
 def informed_plan(
-    *, doctor: User, nurse: User, client: Client, method: str = "microinjection", **plan: Any
+    *,
+    doctor: User,
+    nurse: User,
+    client: Client,
+    method: str = "microinjection",
+    informed_days_ago: int = INFORMED_DAYS_AGO,
+    **plan: Any,
 ) -> TreatmentPlan:
     """Pre-consultation, written then oral information and a plan, all
-    `INFORMED_DAYS_AGO` days ago, and the consent given after the reflection period."""
+    `informed_days_ago` days ago, and the consent given (now) after the reflection period."""
     if not DefinitionVersion.objects.exists():
         approve_shipped_catalogue(doctor)
     CareAssignment.objects.get_or_create(client=client, practitioner=nurse, defaults={"assigned_by": doctor})
@@ -113,7 +126,7 @@ def informed_plan(
         actor=nurse, client=client, version=GuideVersion.objects.get(number=1), channel="handed_over"
     )
     give_oral_information(actor=nurse, client=client, treatment=consultation.treatment)
-    then = timezone.now() - dt.timedelta(days=INFORMED_DAYS_AGO)
+    then = timezone.now() - dt.timedelta(days=informed_days_ago)
     InformationRecord.objects.filter(client=client).update(given_at=then)
     Consultation.objects.filter(pk=consultation.pk).update(performed_at=then)
     consultation.refresh_from_db()
@@ -168,12 +181,22 @@ def product_batch(*, expires_on: dt.date | None = None, lot: str = "LOT-2026-A",
     return batch
 
 
-def ready_session(*, doctor: User, nurse: User, client: Client, method: str = "microinjection", **plan: Any) -> Ready:
+def ready_session(
+    *,
+    doctor: User,
+    nurse: User,
+    client: Client,
+    method: str = "microinjection",
+    informed_days_ago: int = INFORMED_DAYS_AGO,
+    **plan: Any,
+) -> Ready:
     """Everything in place for `nurse` to start session 1 of a plan today."""
     site = SiteFactory()
     register(doctor, site)
     register(nurse, site, doctor=doctor)
-    made = informed_plan(doctor=doctor, nurse=nurse, client=client, method=method, **plan)
+    made = informed_plan(
+        doctor=doctor, nurse=nurse, client=client, method=method, informed_days_ago=informed_days_ago, **plan
+    )
     appointment = book_today(made, nurse, site)
     session = actions.open_session(actor=nurse, appointment=appointment)
     actions.reconfirm_health(actor=nurse, session=session, answers=NO_CHANGES)
@@ -197,3 +220,70 @@ def complete_checklist(ready: Ready, *, quantity: str = "2.5") -> None:
         notes="Rolig behandling.",
     )
     actions.add_product(actor=ready.nurse, session=session, batch=ready.batch, quantity=quantity, area=AREA)
+
+
+def fresh(session: TreatmentSession) -> TreatmentSession:
+    """The session as the database has it now (the gates read the row, not a stale copy)."""
+    return TreatmentSession.objects.get(pk=session.pk)
+
+
+def start(ready: Ready, **kwargs: Any) -> TreatmentSession:
+    """Start the ready session as its nurse."""
+    return actions.start_session(actor=ready.nurse, session=fresh(ready.session), **kwargs)
+
+
+def signed_session(ready: Ready, *, quantity: str = "2.5") -> TreatmentSession:
+    """The ready session started, its checklist done with one product line, and signed."""
+    start(ready)
+    complete_checklist(ready, quantity=quantity)
+    return actions.sign_session(actor=ready.nurse, session=fresh(ready.session))
+
+
+def approve_new_guide_version(doctor: User) -> GuideVersion:
+    """A revised guide approved by the doctor and in force from today."""
+    current = GuideVersion.objects.get(number=1)
+    sections = copy.deepcopy(current.sections)
+    sections[0]["body"]["da"] += " Revideret."
+    today = timezone.localdate()
+    draft = save_guide_draft(
+        actor=doctor, guide=current.guide, title=current.title, sections=sections, revised_on=today
+    )
+    approved: GuideVersion = approve_version(
+        actor=doctor, version=draft, in_force_from=today, review_by=today + dt.timedelta(days=730)
+    )
+    return approved
+
+
+def book_chemical_peel(ready: Ready, *, days_away: int = 3) -> Appointment:
+    """A chemical peel booked for the client `days_away` days after today's session.
+    The shipped catalogue has no peel definition, so its treatment, plan and booking
+    are rows (borrowing the one definition version there is); mesotherapy's spacing
+    rule for it warns with no fixed gap: plan within SPACING_REVIEW_DAYS individually."""
+    peel = Treatment.objects.create(code="chemical_peel", category=TreatmentCategory.CHEMICAL_PEEL)
+    plan = TreatmentPlan.objects.create(
+        client=ready.client,
+        consultation=ready.plan.consultation,
+        treatment=peel,
+        definition_version=ready.plan.definition_version,
+        areas=[{"area": AREA, "method": "peel"}],
+        sessions=1,
+        interval_min_days=14,
+        interval_max_days=21,
+        first_session_on=timezone.localdate() + dt.timedelta(days=days_away),
+        created_by=ready.nurse,
+    )
+    ours = Appointment.objects.get(pk=ready.session.appointment_id)
+    appointment: Appointment = Appointment.objects.create(
+        client=ready.client,
+        site=ready.site,
+        practitioner=ready.nurse,
+        room=ours.room,
+        kind=AppointmentKind.SESSION,
+        treatment=peel,
+        plan=plan,
+        session_number=1,
+        start=ours.start + dt.timedelta(days=days_away),
+        end=ours.end + dt.timedelta(days=days_away),
+        created_by=ready.nurse,
+    )
+    return appointment
