@@ -149,10 +149,17 @@ class _Checks:
         return problems
 
     def age(self) -> list[str]:
+        """On the day, from the CPR number's date of birth when there is one (as the
+        screening reads it), and refused when the two dates disagree."""
         minimum = self.definition.screening.minimum_age
-        if not is_adult_on(self.client.date_of_birth, self.day, adult_age=minimum):
-            return [_("The client is under %(age)s today (REG-1).") % {"age": minimum}]
-        return []
+        cpr = self.client.cpr_value
+        births = {self.client.date_of_birth} | ({cpr.birth_date} if cpr is not None else set())
+        problems = []
+        if len(births) > 1:
+            problems.append(_("The date of birth and the date of birth in the CPR number disagree."))
+        if not all(is_adult_on(birth, self.day, adult_age=minimum) for birth in births):
+            problems.append(_("The client is under %(age)s today (REG-1).") % {"age": minimum})
+        return problems
 
     def pre_consultation(self) -> list[str]:
         consultation = self.session.plan.consultation

@@ -127,14 +127,6 @@ def test_the_age_gate_blocks_a_client_who_turns_18_tomorrow(ready: Ready, recept
     assert_blocks_alone(ready, "age")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "gates.py _Checks.age reads only Client.date_of_birth; the screening (consultations/screening.py _age) "
-        "takes the CPR's date of birth first and flags a disagreement (PRODUCT.md §3: derived from the CPR, "
-        "cross-checked). Only the form cross-checks, update_client does not."
-    ),
-)
 def test_the_age_gate_goes_by_the_cpr_when_it_disagrees_with_the_date_of_birth(ready: Ready, reception: User) -> None:
     assert_every_gate_holds(ready)
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
