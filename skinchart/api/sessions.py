@@ -15,8 +15,6 @@ from skinchart.accounts.access import acting_user
 from skinchart.accounts.permissions import Capability, user_can
 from skinchart.api.auth import requires
 from skinchart.api.schemas import ErrorOut, ForbiddenOut, StrictInput
-from skinchart.audit.log import record
-from skinchart.audit.models import Outcome
 from skinchart.sessions import actions
 from skinchart.sessions.access import get_session_for_user
 from skinchart.sessions.gates import evaluate_gates
@@ -109,14 +107,7 @@ def start_session(request: HttpRequest, code: UUID, body: StartIn) -> Any:
             actor=acting_user(request), session=session, spacing_reason=body.spacing_reason, request=request
         )
     except actions.SessionBlocked as exc:
-        record(
-            action="session.start_refused",
-            request=request,
-            client=session.client,
-            target=session,
-            outcome=Outcome.DENIED,
-            gates=[gate.key for gate in exc.gates],
-        )
+        actions.record_refused_start(session=session, refusal=exc, request=request)
         return Status(409, {"detail": str(exc), "gates": [gate.as_json() for gate in exc.gates]})
     except actions.SessionError as exc:
         return Status(409, {"detail": str(exc), "gates": []})

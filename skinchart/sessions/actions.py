@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 from skinchart.accounts.models import User
 from skinchart.accounts.permissions import Capability, user_can
 from skinchart.audit.log import record
+from skinchart.audit.models import Outcome
 from skinchart.catalogue.aftercare import aftercare_plan
 from skinchart.catalogue.definition import StepKind, StepRequirement, TreatmentDefinition
 from skinchart.consent.models import Consent, ConsentStatus
 from skinchart.consultations.models import PlanStatus, TreatmentPlan
-from skinchart.journal.actions import record_entry
+from skinchart.journal.actions import FUTURE_TOLERANCE, record_entry
 from skinchart.journal.models import EntryKind
 from skinchart.lib.dates import format_date
 from skinchart.lib.plain_text import clean_plain_text
@@ -243,6 +244,19 @@ def start_session(
     return session
 
 
+def record_refused_start(*, session: TreatmentSession, refusal: SessionBlocked, request: HttpRequest) -> None:
+    """The audit event of a refused start, written after the action's transaction rolled
+    back (the page and the API both call it)."""
+    record(
+        action="session.start_refused",
+        request=request,
+        client=session.client,
+        target=session,
+        outcome=Outcome.DENIED,
+        gates=[gate.key for gate in refusal.gates],
+    )
+
+
 def _in_progress_by(actor: User, session: TreatmentSession) -> TreatmentSession:
     _require_treat(actor)
     session = _locked(session)
@@ -444,7 +458,10 @@ def sign_session(
     session = _in_progress_by(actor, session)
     now = timezone.now()
     ended_at = ended_at or now
-    if timezone.is_naive(ended_at) or ended_at > now or session.started_at is None or ended_at < session.started_at:
+    if timezone.is_naive(ended_at) or ended_at > now + FUTURE_TOLERANCE or session.started_at is None:
+        raise SessionError(_("The session must end after it started and not in the future."))
+    ended_at = min(ended_at, now)
+    if ended_at < session.started_at:
         raise SessionError(_("The session must end after it started and not in the future."))
     uses = list(session.product_uses.select_related("batch__product").order_by("recorded_at", "pk"))
     problems = checklist_problems(session, uses)

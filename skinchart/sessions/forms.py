@@ -4,6 +4,7 @@ definition version changes the forms without code."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -158,3 +159,30 @@ class ProductUseForm(forms.Form):
         area_field = self.fields["area"]
         if isinstance(area_field, forms.ChoiceField):
             area_field.choices = [("", "—"), *((area, area) for area in plan_areas(session))]
+
+
+class SignForm(forms.Form):
+    """When the session ended (today, local time; empty: now). Signing later than the
+    end keeps the real end, which the aftercare dates count from (REG-14)."""
+
+    ended = forms.TimeField(
+        label=_("Ended at"),
+        required=False,
+        input_formats=["%H:%M", "%H.%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+        help_text=_("Leave empty to use the time of signing."),
+    )
+
+    def __init__(self, *args: Any, session: TreatmentSession, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    def ended_at(self) -> dt.datetime | None:
+        ended = self.cleaned_data.get("ended")
+        if ended is None or self.session.started_at is None:
+            return None
+        day = timezone.localdate(self.session.started_at)
+        moment = timezone.make_aware(dt.datetime.combine(day, ended))
+        if moment < self.session.started_at:  # a session that went past midnight
+            moment = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), ended))
+        return moment

@@ -17,8 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from skinchart.accounts.access import acting_user, require_capability
 from skinchart.accounts.permissions import Capability, user_can
-from skinchart.audit.log import record
-from skinchart.audit.models import Outcome
 from skinchart.clients.access import authorise_client
 from skinchart.photos.actions import ingest_photo
 from skinchart.photos.models import Photo
@@ -32,6 +30,7 @@ from skinchart.sessions.forms import (
     ReasonForm,
     ReconfirmForm,
     SessionPhotoForm,
+    SignForm,
     StartForm,
 )
 from skinchart.sessions.gates import evaluate_gates
@@ -95,6 +94,7 @@ def _page(request: HttpRequest, session: TreatmentSession, *, status: int = 200,
             product_form=bound.get("product_form") or ProductUseForm(session=session),
             photo_form=bound.get("photo_form") or SessionPhotoForm(session=session),
             missing=actions.checklist_problems(session, uses),
+            sign_form=bound.get("sign_form") or SignForm(session=session),
         )
     elif session.is_signed:
         context.update(
@@ -189,14 +189,7 @@ def start(request: HttpRequest, code: UUID) -> HttpResponse:
             request=request,
         )
     except actions.SessionBlocked as exc:
-        record(
-            action="session.start_refused",
-            request=request,
-            client=session.client,
-            target=session,
-            outcome=Outcome.DENIED,
-            gates=[gate.key for gate in exc.gates],
-        )
+        actions.record_refused_start(session=session, refusal=exc, request=request)
         messages.error(request, _("The session cannot start yet; see what is missing below."))
         return _page(request, TreatmentSession.objects.get(pk=session.pk), status=409, start_form=form)
     except actions.SessionError as exc:
@@ -272,10 +265,13 @@ def remove_product(request: HttpRequest, code: UUID, use: UUID) -> HttpResponse:
 @require_POST
 def sign(request: HttpRequest, code: UUID) -> HttpResponse:
     session = get_session_for_user(request, code, action="session.sign_submitted")
+    form = SignForm(request.POST, session=session)
+    if not form.is_valid():
+        return _page(request, session, status=422, sign_form=form)
     try:
-        actions.sign_session(actor=acting_user(request), session=session, request=request)
+        actions.sign_session(actor=acting_user(request), session=session, ended_at=form.ended_at(), request=request)
     except actions.SessionError as exc:
-        return _refused(request, session, exc)
+        return _refused(request, session, exc, sign_form=form)
     messages.success(request, _("The session is signed. Give the client the aftercare handout."))
     return redirect(session)
 

@@ -3,6 +3,7 @@ start, checklist, product and signing, refusals as 4xx with the reason, and the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from skinchart.accounts.models import User
 from skinchart.audit.models import AuditEvent
@@ -20,7 +22,14 @@ from skinchart.photos.models import Photo
 from skinchart.photos.tests import images
 from skinchart.products.models import Batch
 from skinchart.sessions.models import SessionStatus, TreatmentSession
-from skinchart.sessions.tests.setup import AREA, Ready, book_today, product_batch, ready_session
+from skinchart.sessions.tests.setup import (
+    AREA,
+    Ready,
+    book_today,
+    complete_checklist,
+    product_batch,
+    ready_session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +195,22 @@ def test_api_start_starts_a_ready_session(
     assert started.status_code == 200
     assert started.json()["status"] == "in_progress"
     assert started.json()["responsible_doctor"] == str(doctor)
+
+
+def test_signing_later_keeps_the_end_time_given_and_refuses_a_bad_one(
+    doctor: User, nurse: User, client_record: Client, sign_in: Callable[[User], HttpClient]
+) -> None:
+    ready = ready_session(doctor=doctor, nurse=nurse, client=client_record)
+    http = sign_in(nurse)
+    http.post(url("start", ready), {})
+    started = TreatmentSession.objects.get().started_at
+    TreatmentSession.objects.filter(pk=ready.session.pk).update(started_at=started - dt.timedelta(minutes=40))
+    complete_checklist(ready)
+    ended = timezone.localtime(started - dt.timedelta(minutes=10)).replace(second=0, microsecond=0)
+
+    assert http.post(url("sign", ready), {"ended": "25:99"}).status_code == 422
+    assert http.post(url("sign", ready), {"ended": ended.strftime("%H:%M")}).status_code == 302
+
+    session = TreatmentSession.objects.get()
+    assert session.ended_at == ended
+    assert session.aftercare["ended_at"] == ended.astimezone(dt.UTC).isoformat()
