@@ -27,7 +27,7 @@ from skinchart.consultations.models import TreatmentPlan
 from skinchart.guides.models import GuideVersion, InformationKind, InformationRecord
 from skinchart.journal.actions import record_entry
 from skinchart.journal.models import EntryKind
-from skinchart.lib.dates import format_date, reflection_ends_at
+from skinchart.lib.dates import format_date, format_local_datetime, reflection_ends_at
 
 MAX_STROKES = 200
 MAX_POINTS = 5000
@@ -87,7 +87,7 @@ def consent_problems(plan: TreatmentPlan, *, at: dt.datetime | None = None) -> l
         if at < ends:
             problems.append(
                 _("The reflection period for %(method)s ends %(when)s.")
-                % {"method": label, "when": timezone.localtime(ends).strftime("%d.%m.%Y %H:%M")}
+                % {"method": label, "when": format_local_datetime(ends)}
             )
         elif not rule["same_day_allowed"] and timezone.localdate(at) == timezone.localdate(informed_at):
             problems.append(_("%(method)s may not be agreed on the day of the information.") % {"method": label})
@@ -314,7 +314,7 @@ def withdraw_consent(*, actor: Any, consent: Consent, reason: str, request: Http
         text=_("Consent withdrawn (%(kind)s) %(when)s.%(reason)s%(photos)s")
         % {
             "kind": ConsentKind(consent.kind).label,
-            "when": timezone.localtime(consent.withdrawn_at).strftime("%d.%m.%Y %H:%M"),
+            "when": format_local_datetime(consent.withdrawn_at),
             "reason": f" {consent.withdrawal_reason}" if consent.withdrawal_reason else "",
             "photos": (
                 " "

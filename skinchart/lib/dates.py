@@ -55,6 +55,11 @@ def format_date(day: dt.date | None) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT") if day is not None else ""
 
 
+def format_local_datetime(moment: dt.datetime) -> str:
+    """A moment as the clinic reads it: 25.10.2026 12:00, in its time zone (Europe/Copenhagen)."""
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
 def reflection_ends_at(start: dt.datetime, hours: int) -> dt.datetime:
     """The end of a reflection period of `hours` from `start`, DST-safe and on the safe
     side: the later of `hours` of elapsed time and the same local clock time that many

@@ -24,7 +24,7 @@ from skinchart.audit.log import record
 from skinchart.catalogue.definition import Enforcement, TreatmentDefinition
 from skinchart.clients.models import Client
 from skinchart.consultations.models import TreatmentPlan
-from skinchart.lib.dates import is_adult_on, reflection_ends_at
+from skinchart.lib.dates import format_local_datetime, is_adult_on, reflection_ends_at
 from skinchart.scheduling.models import (
     SLOT_MINUTES,
     Appointment,
@@ -49,11 +49,6 @@ class BookingNeedsReason(BookingError):
     def __init__(self, warnings: list[str]) -> None:
         super().__init__(_("This booking needs a reason: %(warnings)s") % {"warnings": " ".join(warnings)})
         self.warnings = warnings
-
-
-def local_text(moment: dt.datetime) -> str:
-    """A time as the clinic reads it: 25.10.2026 12:00 (Europe/Copenhagen)."""
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
 
 
 @transaction.atomic
@@ -194,7 +189,7 @@ def check_reflection(plan: TreatmentPlan, start: dt.datetime) -> None:
         if start < earliest:
             raise BookingError(
                 _("The reflection period for %(method)s ends %(earliest)s; book the session from then on.")
-                % {"method": method_name(definition, rule["method"]), "earliest": local_text(earliest)}
+                % {"method": method_name(definition, rule["method"]), "earliest": format_local_datetime(earliest)}
             )
         if not rule["same_day_allowed"] and timezone.localdate(start) == timezone.localdate(informed_at):
             raise BookingError(
@@ -219,14 +214,14 @@ def interval_warnings(plan: TreatmentPlan, start: dt.datetime) -> list[str]:
         if not plan.interval_min_days <= days <= plan.interval_max_days:
             warnings.append(
                 _("%(days)d days after the previous session on %(date)s; the plan says %(min)d to %(max)d days.")
-                % {"days": days, "date": local_text(before.start), **window}
+                % {"days": days, "date": format_local_datetime(before.start), **window}
             )
     if after is not None:
         days = local_days_between(start, after.start)
         if not plan.interval_min_days <= days <= plan.interval_max_days:
             warnings.append(
                 _("%(days)d days before the next session on %(date)s; the plan says %(min)d to %(max)d days.")
-                % {"days": days, "date": local_text(after.start), **window}
+                % {"days": days, "date": format_local_datetime(after.start), **window}
             )
     return warnings
 
@@ -253,7 +248,11 @@ def spacing_warnings(
     for other in nearby:
         rule = rules[other.treatment.code if other.treatment is not None else ""]
         days = abs(local_days_between(other.start, start))
-        facts: dict[str, Any] = {"other": rule.name.get(language), "date": local_text(other.start), "days": days}
+        facts: dict[str, Any] = {
+            "other": rule.name.get(language),
+            "date": format_local_datetime(other.start),
+            "days": days,
+        }
         if rule.min_gap_days is None:
             if days <= review_days:
                 warnings.append(

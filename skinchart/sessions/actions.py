@@ -30,11 +30,12 @@ from skinchart.consent.models import Consent, ConsentStatus
 from skinchart.consultations.models import PlanStatus, TreatmentPlan
 from skinchart.journal.actions import FUTURE_TOLERANCE, record_entry
 from skinchart.journal.models import EntryKind
-from skinchart.lib.dates import format_date
+from skinchart.lib.dates import format_date, format_local_datetime
 from skinchart.lib.plain_text import clean_plain_text
 from skinchart.products.models import Batch
 from skinchart.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
-from skinchart.sessions.gates import Gate, GateReport, area_key, evaluate_gates, local_text
+from skinchart.sessions.gates import Gate, GateReport, area_key, evaluate_gates
+from skinchart.sessions.handout import advice_sentences
 from skinchart.sessions.models import ProductUse, SessionStatus, TreatmentSession
 
 MAX_QUANTITY = Decimal("1000")
@@ -426,23 +427,6 @@ def aftercare_json(session: TreatmentSession, ended_at: dt.datetime) -> dict[str
     }
 
 
-def aftercare_lines(session: TreatmentSession, ended_at: dt.datetime, language: str) -> list[str]:
-    """The aftercare as the journal records it: each rule with its local end."""
-    plan = aftercare_plan(session.definition, ended_at=ended_at, language=language)
-    lines = []
-    for item in plan.advice:
-        if item.ends_at is not None and item.starts_at <= ended_at:
-            lines.append(_("Until %(when)s: %(text)s") % {"when": local_text(item.ends_at), "text": item.text})
-        elif item.ends_at is not None:
-            lines.append(
-                _("From %(start)s until %(end)s: %(text)s")
-                % {"start": local_text(item.starts_at), "end": local_text(item.ends_at), "text": item.text}
-            )
-        else:
-            lines.append(_("From %(when)s: %(text)s") % {"when": local_text(item.starts_at), "text": item.text})
-    return lines
-
-
 @transaction.atomic
 def sign_session(
     *,
@@ -500,7 +484,8 @@ def sign_session(
         },
         _("Performed by %(performer)s; responsible doctor %(doctor)s.")
         % {"performer": session.performer, "doctor": doctor},
-        _("Started %(start)s, ended %(end)s.") % {"start": local_text(session.started_at), "end": local_text(ended_at)},
+        _("Started %(start)s, ended %(end)s.")
+        % {"start": format_local_datetime(session.started_at), "end": format_local_datetime(ended_at)},
         _("Steps done: %(steps)s")
         % {"steps": ", ".join(steps[key].name.get(language) for key in session.steps_done if key in steps)},
         *(
@@ -558,8 +543,8 @@ def sign_session(
     client_language = session.aftercare["language"]
     with translation.override(client_language):
         aftercare_text = "\n".join(
-            [_("Aftercare given for the session of %(date)s:") % {"date": local_text(ended_at)}]
-            + aftercare_lines(session, ended_at, client_language)
+            [_("Aftercare given for the session of %(date)s:") % {"date": format_local_datetime(ended_at)}]
+            + advice_sentences(session, client_language)
         )
     session.aftercare_entry = record_entry(
         actor=actor,

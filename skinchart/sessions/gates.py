@@ -25,7 +25,7 @@ from skinchart.catalogue.models import ReviewState
 from skinchart.consent.models import Consent
 from skinchart.consultations.models import PlanStatus
 from skinchart.guides.models import GuideVersion, InformationKind, InformationRecord
-from skinchart.lib.dates import format_date, is_adult_on, reflection_ends_at, start_of_local_day
+from skinchart.lib.dates import format_date, format_local_datetime, is_adult_on, reflection_ends_at, start_of_local_day
 from skinchart.photos.models import Photo, PhotoContext
 from skinchart.scheduling.models import AppointmentStatus
 from skinchart.sessions.models import SessionStatus, TreatmentSession
@@ -225,7 +225,7 @@ class _Checks:
             if self.at < ends:
                 problems.append(
                     _("The reflection period for %(method)s ends %(when)s (REG-3).")
-                    % {"method": self.method_name(rule["method"]), "when": local_text(ends)}
+                    % {"method": self.method_name(rule["method"]), "when": format_local_datetime(ends)}
                 )
             elif not rule["same_day_allowed"] and timezone.localdate(informed_at) == self.day:
                 problems.append(
@@ -342,7 +342,3 @@ class _Checks:
             return [*warnings, _("Give a reason to go ahead despite this.")]
         self.report.warnings += warnings
         return []
-
-
-def local_text(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")

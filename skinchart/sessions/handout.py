@@ -231,6 +231,16 @@ def _next_session(session: TreatmentSession, ended_at: dt.datetime) -> NextSessi
     return NextSession(maintenance=False, number=progress.next_number, window=window, booked_at=booked_at, text=text)
 
 
+def advice_sentences(session: TreatmentSession, language: str) -> list[str]:
+    """Each aftercare rule as one sentence ("Until lørdag 31.10.2026 kl. 14:30: …"),
+    from the aftercare stored at signing: the journal entry and the session page say
+    exactly what the handout says."""
+    language = handout_language(language)
+    with translation.override(language):
+        ended_at = _moment(session.aftercare["ended_at"])
+        return [line.sentence for line in _advice(session, ended_at, language)]
+
+
 def handout_context(session: TreatmentSession, language: str) -> Handout:
     """What the handout shows, in `language` ("da" or "en"), from the aftercare stored
     at signing. The session needs its client, plan, performer, site and definition

@@ -34,6 +34,7 @@ from skinchart.sessions.forms import (
     StartForm,
 )
 from skinchart.sessions.gates import evaluate_gates
+from skinchart.sessions.handout import advice_sentences
 from skinchart.sessions.models import ProductUse, SessionStatus, TreatmentSession
 
 clinical = require_capability(Capability.VIEW_CLINICAL)
@@ -99,7 +100,7 @@ def _page(request: HttpRequest, session: TreatmentSession, *, status: int = 200,
     elif session.is_signed:
         context.update(
             uses=list(session.product_uses.select_related("batch__product").order_by("recorded_at", "pk")),
-            aftercare=actions.aftercare_lines(session, session.ended_at, session.language) if session.ended_at else [],
+            aftercare=advice_sentences(session, session.language),
         )
     return render(request, "sessions/session.html", context, status=status)
 
