@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from skinchart.lib.cpr import Cpr, looks_like_cpr, parse_cpr
-from skinchart.lib.dates import age_on
+from skinchart.lib.dates import age_on, is_adult_on
 from skinchart.lib.phone import display_phone, normalise_phone
 
 _PHONE_QUERY = re.compile(r"^\+?[\d\s-]{4,}$")
@@ -129,6 +129,15 @@ class Client(models.Model):
 
     def age_on(self, day: dt.date) -> int:
         return age_on(self.date_of_birth, day)
+
+    def birth_dates(self) -> set[dt.date]:
+        """The recorded date of birth and the CPR number's: one date, or two that disagree."""
+        cpr = self.cpr_value
+        return {self.date_of_birth} | ({cpr.birth_date} if cpr is not None else set())
+
+    def is_adult_on(self, day: dt.date, *, adult_age: int = 18) -> bool:
+        """`adult_age` or older on `day` by every date of birth on record (REG-1)."""
+        return all(is_adult_on(birth, day, adult_age=adult_age) for birth in self.birth_dates())
 
     def refresh_name_key(self) -> None:
         self.name_key = search_key(f"{self.first_name} {self.last_name}")

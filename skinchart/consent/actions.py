@@ -250,6 +250,7 @@ def give_photo_consent(
     _require_recorder(actor)
     if not discussed.strip():
         raise ConsentError(_("Write what the client agreed to (which photos, where they may be used)."))
+    type(client).objects.select_for_update().filter(pk=client.pk).first()  # one at a time per client
     if Consent.objects.filter(client=client, kind=ConsentKind.PHOTO_MARKETING).active().exists():
         raise ConsentError(_("The client has already given this consent."))
     with translation.override(language):
@@ -297,8 +298,15 @@ def withdraw_consent(*, actor: Any, consent: Consent, reason: str, request: Http
     if consent.kind == ConsentKind.TREATMENT and consent.plan is not None:
         from skinchart.scheduling.actions import cancel_appointment
         from skinchart.scheduling.models import Appointment
+        from skinchart.sessions.models import SessionStatus
 
-        upcoming = Appointment.objects.booked().filter(plan=consent.plan, start__gt=timezone.now())
+        # Bookings still to come; one whose session is already under way is stopped or
+        # signed by the practitioner, not cancelled.
+        upcoming = (
+            Appointment.objects.booked()
+            .filter(plan=consent.plan, start__gt=timezone.now())
+            .exclude(treatment_session__status__in=[SessionStatus.IN_PROGRESS, SessionStatus.SIGNED])
+        )
         for appointment in upcoming:
             cancel_appointment(actor=actor, appointment=appointment, request=request)
             cancelled += 1

@@ -98,6 +98,11 @@ class Consent(models.Model):
                 condition=Q(kind="treatment", status="active"),
                 name="consent_one_active_per_plan",
             ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(kind="photo_marketing", status="active"),
+                name="consent_one_active_photo_per_client",
+            ),
             models.CheckConstraint(
                 condition=Q(status=ConsentStatus.ACTIVE, withdrawn_at__isnull=True)
                 | Q(status=ConsentStatus.WITHDRAWN, withdrawn_at__isnull=False, withdrawn_by__isnull=False),

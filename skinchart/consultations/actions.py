@@ -120,7 +120,7 @@ def record_consultation(
         raise ConsultationError(_("Describe the skin and the client's wishes."))
     today = timezone.localdate()
     result = screen(definition, client=client, methods=methods, answers=answers, on=today)
-    findings = [{"rule": f.rule, "outcome": str(f.outcome), "message": f.message} for f in result.findings]
+    findings = [finding.to_json() for finding in result.findings]
     questionnaire = QuestionnaireResponse.objects.create(
         client=client,
         definition_version=definition_version,
@@ -200,6 +200,9 @@ def acknowledge_discussion(
         raise ConsultationError(_("You may not do pre-consultations."))
     if not consultation.needs_discussion:
         raise ConsultationError(_("There is nothing to discuss in this screening."))
+    if consultation.discuss_acknowledged_at is not None:
+        # Recorded once; anything further is a journal note, never an overwrite (REG-20).
+        raise ConsultationError(_("The discussion is already recorded."))
     if not note.strip():
         raise ConsultationError(_("Write what was discussed and agreed."))
     consultation.discuss_acknowledged_by, consultation.discuss_acknowledged_at = actor, timezone.now()

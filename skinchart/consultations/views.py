@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,7 +54,9 @@ def client_consultations(request: HttpRequest, code: UUID) -> HttpResponse:
     today = timezone.localdate()
     treatments = [
         t
-        for t in Treatment.objects.prefetch_related("definition_versions")
+        for t in Treatment.objects.prefetch_related(
+            Prefetch("definition_versions", queryset=DefinitionVersion.objects.defer("content"))
+        )
         if in_force_among(t.definition_versions.all(), today) is not None
     ]
     context = {
@@ -312,6 +315,5 @@ def plan_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "preparation": [item.get(language) for item in definition.preparation],
         "areas": [{"area": a["area"], "method": _method_name(definition, a["method"], language)} for a in plan.areas],
         "today": progress.today,
-        "can_book": user_can(request.user, Capability.VIEW_CLINICAL),
     }
     return render(request, "consultations/plan_detail.html", context)

@@ -77,6 +77,9 @@ def update_product(
     *, actor: User, product: Product, data: dict[str, Any], request: HttpRequest | None = None
 ) -> Product:
     product = Product.objects.select_for_update().get(pk=product.pk)
+    if "unit" in data and data["unit"] != product.unit and product.batches.filter(uses__isnull=False).exists():
+        # Recorded quantities are read in the product's unit: "2 ml" must never become "2 vials".
+        raise ProductError(_("The unit cannot be changed: treatment sessions have recorded amounts in it."))
     changes = _apply(product, data, PRODUCT_FIELDS)
     if changes:
         _save(product, update_fields=sorted(changes))

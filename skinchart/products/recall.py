@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from skinchart.lib.dates import format_date
+from skinchart.lib.dates import format_date, format_local_datetime
 from skinchart.sessions.models import ProductUse
 
 # Unicode categories a lot number may not contain: control characters, and format
@@ -49,10 +49,8 @@ def client_codes(uses: Sequence[ProductUse]) -> list[str]:
 
 
 def local_datetime(value: dt.datetime | None) -> str:
-    """dd.mm.yyyy HH:MM in the clinic's time zone (Europe/Copenhagen)."""
-    if value is None:
-        return ""
-    return formats.date_format(timezone.localtime(value), "d.m.Y H:i")
+    """dd.mm.yyyy HH:MM in the clinic's time zone; empty for a session not started."""
+    return format_local_datetime(value) if value is not None else ""
 
 
 def csv_header() -> list[str]:

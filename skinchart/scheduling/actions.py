@@ -24,7 +24,7 @@ from skinchart.audit.log import record
 from skinchart.catalogue.definition import Enforcement, TreatmentDefinition
 from skinchart.clients.models import Client
 from skinchart.consultations.models import TreatmentPlan
-from skinchart.lib.dates import format_local_datetime, is_adult_on, reflection_ends_at
+from skinchart.lib.dates import format_local_datetime, reflection_ends_at
 from skinchart.scheduling.models import (
     SLOT_MINUTES,
     Appointment,
@@ -157,7 +157,7 @@ def check_session(
     definition = plan.definition
     # REG-1: 18 or older on the day of the session itself, not only at the pre-consultation.
     session_day = timezone.localdate(start)
-    if not is_adult_on(client.date_of_birth, session_day, adult_age=definition.screening.minimum_age):
+    if not client.is_adult_on(session_day, adult_age=definition.screening.minimum_age):
         raise BookingError(
             _("The client is under %(age)s on %(date)s.")
             % {"age": definition.screening.minimum_age, "date": session_day.strftime("%d.%m.%Y")}

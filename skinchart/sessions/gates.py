@@ -25,7 +25,7 @@ from skinchart.catalogue.models import ReviewState
 from skinchart.consent.models import Consent
 from skinchart.consultations.models import PlanStatus
 from skinchart.guides.models import GuideVersion, InformationKind, InformationRecord
-from skinchart.lib.dates import format_date, format_local_datetime, is_adult_on, reflection_ends_at, start_of_local_day
+from skinchart.lib.dates import format_date, format_local_datetime, reflection_ends_at, start_of_local_day
 from skinchart.photos.models import Photo, PhotoContext
 from skinchart.scheduling.models import AppointmentStatus
 from skinchart.sessions.models import SessionStatus, TreatmentSession
@@ -152,12 +152,10 @@ class _Checks:
         """On the day, from the CPR number's date of birth when there is one (as the
         screening reads it), and refused when the two dates disagree."""
         minimum = self.definition.screening.minimum_age
-        cpr = self.client.cpr_value
-        births = {self.client.date_of_birth} | ({cpr.birth_date} if cpr is not None else set())
         problems = []
-        if len(births) > 1:
+        if len(self.client.birth_dates()) > 1:
             problems.append(_("The date of birth and the date of birth in the CPR number disagree."))
-        if not all(is_adult_on(birth, self.day, adult_age=minimum) for birth in births):
+        if not self.client.is_adult_on(self.day, adult_age=minimum):
             problems.append(_("The client is under %(age)s today (REG-1).") % {"age": minimum})
         return problems
 

@@ -16,7 +16,6 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "clients": Capability.VIEW_CLIENTS in caps,
             "catalogue": Capability.VIEW_DOCUMENTS in caps,
             "products": Capability.MANAGE_PRODUCTS in caps,
-            "recall": Capability.RECALL_LOOKUP in caps and Capability.MANAGE_PRODUCTS not in caps,
             "staff": Capability.MANAGE_STAFF in caps,
             "audit": Capability.VIEW_AUDIT in caps,
             "break_glass_review": Capability.APPROVE_DOCUMENTS in caps,

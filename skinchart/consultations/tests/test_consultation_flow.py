@@ -138,6 +138,18 @@ def test_findings_to_discuss_must_be_recorded_as_discussed(
     assert plan(nurse, consultation).numbing_cream is True
 
 
+def test_the_recorded_discussion_is_never_overwritten(
+    nurse: User, client_record: Client, definition_version: DefinitionVersion
+) -> None:
+    consultation = consult(nurse, client_record, definition_version, ["microinjection"], fish_oil=True)
+    actions.acknowledge_discussion(actor=nurse, consultation=consultation, note="Pause med fiskeolie en uge før.")
+
+    with pytest.raises(actions.ConsultationError):
+        actions.acknowledge_discussion(actor=nurse, consultation=consultation, note="Noget andet.")
+    consultation.refresh_from_db()
+    assert consultation.discuss_note == "Pause med fiskeolie en uge før."
+
+
 def test_not_eligible_stops_the_plan(nurse: User, client_record: Client, definition_version: DefinitionVersion) -> None:
     consultation = consult(nurse, client_record, definition_version, ["microneedling"], pregnant=True)
     assert consultation.outcome == ScreeningOutcome.NOT_ELIGIBLE

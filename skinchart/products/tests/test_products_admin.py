@@ -317,6 +317,18 @@ def test_the_action_refuses_a_recorded_lot_change_too(doctor: User, nurse: User)
     assert batch.lot == "A-1"
 
 
+def test_the_unit_of_a_product_with_recorded_amounts_cannot_change(doctor: User, nurse: User) -> None:
+    from skinchart.products.actions import ProductError, update_product
+
+    batch = BatchFactory(lot="U-1")
+    treat(doctor=doctor, nurse=nurse, client=ClientFactory(), uses=[(batch, "1")])
+
+    with pytest.raises(ProductError):
+        update_product(actor=nurse, product=batch.product, data={"unit": "vial"})
+    batch.product.refresh_from_db()
+    assert batch.product.unit == "ml"
+
+
 def test_renaming_a_lot_onto_another_batch_of_the_product_is_a_form_error(http: HttpClient) -> None:
     product = ProductFactory()
     BatchFactory(product=product, lot="A-1")
