@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from skinchart.accounts.access import acting_user, require_capability, require_recent_auth
 from skinchart.accounts.permissions import Capability, user_can
-from skinchart.catalogue.access import get_version_for_user, sees_drafts, visible_versions
+from skinchart.catalogue.access import get_version_for_user, visible_versions
 from skinchart.catalogue.actions import DocumentError, approve_version
 from skinchart.catalogue.forms import ApprovalForm, DiffForm
 from skinchart.catalogue.models import (
@@ -191,6 +191,5 @@ def version_diff(request: HttpRequest, code: UUID) -> HttpResponse:
         "other": other,
         "lines": lines,
         "versions": siblings.order_by("-number"),
-        "sees_drafts": sees_drafts(request.user),
     }
     return render(request, "catalogue/diff.html", context)

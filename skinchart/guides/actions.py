@@ -24,7 +24,7 @@ from skinchart.accounts.permissions import Capability, user_can
 from skinchart.audit.log import record
 from skinchart.catalogue.actions import DocumentError, ImportResult, refuse_over_edited_draft, source_name
 from skinchart.catalogue.loader import GuideDocument
-from skinchart.catalogue.models import ReviewState, Treatment
+from skinchart.catalogue.models import DocumentStatus, ReviewState, Treatment
 from skinchart.guides.models import (
     Guide,
     GuideLink,
@@ -99,7 +99,8 @@ def save_guide_draft(
     if not user_can(actor, Capability.EDIT_DOCUMENTS):
         raise DocumentError(_("You may not edit client guides."))
     Guide.objects.select_for_update().get(pk=guide.pk)  # one editor at a time creates the draft
-    draft = GuideVersion.objects.filter(guide=guide, status="draft").first()
+    # Locked: an approval at the same moment waits, so this never updates an approved row.
+    draft = GuideVersion.objects.select_for_update().filter(guide=guide, status=DocumentStatus.DRAFT).first()
     content_hash = guide_content_hash(title, sections)
     if draft is None:
         number = int(GuideVersion.objects.filter(guide=guide).aggregate(top=Max("number"))["top"] or 0) + 1
@@ -116,7 +117,8 @@ def save_guide_draft(
     else:
         draft.title, draft.sections, draft.content_hash = title, sections, content_hash
         draft.revised_on, draft.updated_at = revised_on, timezone.now()
-        draft.save(update_fields=["title", "sections", "content_hash", "revised_on", "updated_at"])
+        draft.source = "editor"  # edited here: a later load_catalogue must not overwrite it
+        draft.save(update_fields=["title", "sections", "content_hash", "revised_on", "updated_at", "source"])
     record(action="guide.draft_saved", actor=actor, request=request, target=draft, number=draft.number)
     return draft
 

@@ -166,11 +166,6 @@ class InformationRecord(models.Model):
         return f"{self.kind} information {self.guide_version_id} → {self.client_id}"
 
 
-class GuideLinkQuerySet(models.QuerySet["GuideLink"]):
-    def usable(self) -> GuideLinkQuerySet:
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
 class GuideLink(models.Model):
     """An unguessable, revocable link that shows one guide version to one client
     without a login. Only the SHA-256 of the token is stored; the link is shown once."""
@@ -192,8 +187,6 @@ class GuideLink(models.Model):
     first_opened_at = models.DateTimeField(null=True, blank=True)
     last_opened_at = models.DateTimeField(null=True, blank=True)
     times_opened = models.PositiveIntegerField(default=0)
-
-    objects = GuideLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

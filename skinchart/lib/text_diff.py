@@ -21,7 +21,9 @@ def word_diff(old: str, new: str) -> list[Piece]:
     A change is shown whole (all removed words, then all added ones) rather than
     interleaved around the spaces the two texts happen to share."""
     a, b = TOKENS.findall(old), TOKENS.findall(new)
-    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    # Spaces never start a match (isjunk): otherwise every space of a rewritten section
+    # is a candidate and the matching grows to seconds on a long text.
+    opcodes = difflib.SequenceMatcher(isjunk=str.isspace, a=a, b=b, autojunk=False).get_opcodes()
     pieces: list[Piece] = []
     removed: list[str] = []
     added: list[str] = []

@@ -15,7 +15,9 @@ def text_in(text: Any, language: str) -> str:
     """A definition's {da, en} text in `language` (Danish when asked for anything else)."""
     if text is None:
         return ""
-    return str(text.get(language) if hasattr(text, "get") else text)
+    if hasattr(text, "get"):
+        return str(text.get(language) or text.get("da") or "")
+    return str(text)
 
 
 @register.filter

@@ -398,3 +398,17 @@ def test_an_admin_may_draft_but_not_approve(admin_user: User, guide: Guide) -> N
     version = draft(admin_user, guide, complete_sections())
     with pytest.raises(DocumentError):
         approve(admin_user, version)
+
+
+def test_a_file_draft_edited_in_skinchart_is_not_overwritten_by_loading_the_files_again(doctor: User) -> None:
+    _, guide = load_shipped()
+    loaded = GuideVersion.objects.get(guide=guide)
+    edited = save_guide_draft(
+        actor=doctor, guide=guide, title=loaded.title, sections=complete_sections(), revised_on=today()
+    )
+
+    with pytest.raises(DocumentError):
+        load_shipped()
+
+    edited.refresh_from_db()
+    assert (edited.pk, edited.sections, edited.source) == (loaded.pk, complete_sections(), "editor")
